@@ -1,0 +1,194 @@
+# This file is part of Kefu.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from .exceptions import AreaError, HistoryDeleteError
+
+
+def check_no_history(records, links, message):
+    """Refuse to delete records that other records still point to.
+
+    links is a list of (model name, field name) pairs; message the id of the
+    message that tells the user to deactivate instead."""
+    pool = Pool()
+    ids = [r.id for r in records]
+    if not ids:
+        return
+    for model_name, field_name in links:
+        Model = pool.get(model_name)
+        with Transaction().set_context(active_test=False):
+            used = Model.search([(field_name, 'in', ids)], limit=1)
+        if used:
+            record, = [r for r in records
+                if getattr(used[0], field_name).id == r.id]
+            raise HistoryDeleteError(gettext(
+                    message, record=record.rec_name,
+                    history=Model.__names__()['model']))
+
+
+class Estate(DeactivableMixin, ModelSQL, ModelView):
+    "Estate"
+    __name__ = 'kefu.estate'
+    _rec_name = 'name'
+
+    name = fields.Char(
+        "Name", required=True, translate=False,
+        help="The name of the estate (项目/小区) as residents know it.")
+    code = fields.Char(
+        "Code", required=True, strip=True,
+        help="A short unique code used in unit numbers and reports.")
+    company = fields.Many2One(
+        'company.company', "Company", required=True,
+        help="The property-management company that runs this estate.")
+    address = fields.Text("Address", help="The postal address of the estate.")
+    manager = fields.Many2One(
+        'company.employee', "Manager",
+        domain=[('company', '=', Eval('company', -1))],
+        help="The management-office manager (管理处经理) of the estate.")
+    buildings = fields.One2Many(
+        'kefu.building', 'estate', "Buildings",
+        help="The buildings (楼栋) of the estate.")
+    users = fields.Many2Many(
+        'kefu.estate-res.user', 'estate', 'user', "Users",
+        help="The staff assigned to this estate; front-desk and "
+        "customer-service users see only the estates they are assigned to.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code), 'kefu_base.msg_estate_code_unique'),
+            ]
+        cls._order.insert(0, ('code', 'ASC'))
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    def get_rec_name(self, name):
+        return self.name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('name', operator, operand, *extra),
+            ('code', operator, operand, *extra),
+            ]
+
+    @classmethod
+    def check_modification(cls, mode, estates, values=None, external=False):
+        super().check_modification(
+            mode, estates, values=values, external=external)
+        if mode == 'delete':
+            check_no_history(
+                estates, [('kefu.building', 'estate')],
+                'kefu_base.msg_estate_delete_history')
+
+
+class EstateUser(ModelSQL):
+    "Estate - User"
+    __name__ = 'kefu.estate-res.user'
+    estate = fields.Many2One(
+        'kefu.estate', "Estate", required=True, ondelete='CASCADE')
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('estate_user_unique', Unique(t, t.estate, t.user),
+                'kefu_base.msg_estate_user_unique'),
+            ]
+        cls._sql_indexes.add(Index(t, (t.user, Index.Equality())))
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        Pool().get('res.user')._get_kefu_estates_cache.clear()
+
+
+class Building(DeactivableMixin, ModelSQL, ModelView):
+    "Building"
+    __name__ = 'kefu.building'
+
+    estate = fields.Many2One(
+        'kefu.estate', "Estate", required=True, ondelete='RESTRICT',
+        help="The estate the building stands in.")
+    code = fields.Char(
+        "Code", required=True, strip=True,
+        help="The building number within the estate, e.g. 3.")
+    name = fields.Char("Name", help="An optional name, e.g. 'Tower A'.")
+    floors = fields.Integer(
+        "Floors", help="The number of floors above ground.")
+    surveyed_area = fields.Numeric(
+        "Surveyed Area", digits=(16, 2),
+        help="The total building area (m²) from the building survey "
+        "(总产权面积); the area balance report compares it with the sum "
+        "of the units.")
+    units = fields.One2Many('kefu.unit', 'building', "Units")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('estate_code_unique', Unique(t, t.estate, t.code),
+                'kefu_base.msg_building_code_unique'),
+            ]
+        cls._order = [('estate', 'ASC'), ('code', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def validate_fields(cls, buildings, field_names):
+        super().validate_fields(buildings, field_names)
+        if field_names & {'floors', 'surveyed_area'}:
+            for building in buildings:
+                if building.floors is not None and building.floors <= 0:
+                    raise AreaError(gettext(
+                            'kefu_base.msg_building_floors_positive',
+                            building=building.rec_name))
+                if (building.surveyed_area is not None
+                        and building.surveyed_area <= 0):
+                    raise AreaError(gettext(
+                            'kefu_base.msg_building_area_positive',
+                            building=building.rec_name))
+
+    def get_rec_name(self, name):
+        label = self.code
+        if self.name:
+            label += ' (%s)' % self.name
+        return '%s %s' % (self.estate.rec_name, label)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('code', operator, operand, *extra),
+            ('name', operator, operand, *extra),
+            ('estate.rec_name', operator, operand, *extra),
+            ]
+
+    @classmethod
+    def check_modification(cls, mode, buildings, values=None, external=False):
+        super().check_modification(
+            mode, buildings, values=values, external=external)
+        if mode == 'delete':
+            check_no_history(
+                buildings, [('kefu.unit', 'building')],
+                'kefu_base.msg_building_delete_history')

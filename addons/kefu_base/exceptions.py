@@ -1,0 +1,20 @@
+# This file is part of Kefu.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class AreaError(ValidationError):
+    pass
+
+
+class OwnershipError(ValidationError):
+    pass
+
+
+class HistoryDeleteError(AccessError):
+    pass
+
+
+class CalendarError(UserError):
+    pass

@@ -1,0 +1,373 @@
+# This file is part of Kefu.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .estate import check_no_history
+from .exceptions import AreaError, OwnershipError
+
+# Set while a unit and its ownerships are written together, so that the
+# shares are checked once the whole change is in place.
+_DEFER_OWNERSHIP_CHECK = '_kefu_defer_ownership_check'
+
+
+class Unit(DeactivableMixin, ModelSQL, ModelView):
+    "Unit"
+    __name__ = 'kefu.unit'
+
+    estate = fields.Many2One(
+        'kefu.estate', "Estate", required=True, ondelete='RESTRICT',
+        help="The estate of the unit; unit codes are unique within it.")
+    building = fields.Many2One(
+        'kefu.building', "Building", required=True, ondelete='RESTRICT',
+        domain=[('estate', '=', Eval('estate', -1))],
+        help="The building (楼栋) the unit is in.")
+    code = fields.Char(
+        "Code", required=True, strip=True,
+        help="The unit number, unique within the estate, "
+        "e.g. 3-2-1502 (building-entrance-room).")
+    floor = fields.Integer("Floor", help="The floor the unit is on.")
+    usage = fields.Selection([
+            ('residential', "Residential"),
+            ('commercial', "Commercial"),
+            ('parking', "Parking"),
+            ('other', "Other"),
+            ], "Usage", required=True, sort=False,
+        help="What the unit is used for.")
+    building_area = fields.Numeric(
+        "Building Area", digits=(16, 2), required=True,
+        help="The building area (建筑面积) in m² from the title survey.")
+    inner_area = fields.Numeric(
+        "Inner Area", digits=(16, 2),
+        help="The inner area (套内面积) in m²; "
+        "it cannot exceed the building area.")
+    state = fields.Selection([
+            ('unsold', "Unsold"),
+            ('sold', "Sold"),
+            ('handed_over', "Handed Over"),
+            ('occupied', "Occupied"),
+            ('vacant', "Vacant"),
+            ('in_custody', "In Custody"),
+            ], "State", required=True, sort=False,
+        help="Where the unit stands in its life: unsold, sold, handed over "
+        "to the owner, occupied, vacant or in custody (托管).")
+    ownerships = fields.One2Many(
+        'kefu.unit.ownership', 'unit', "Ownerships",
+        help="The dated history of the unit's owners and their shares.")
+    residents = fields.One2Many(
+        'kefu.unit.resident', 'unit', "Residents",
+        help="The people living in the unit: family, tenants and others.")
+    owner_names = fields.Function(
+        fields.Char("Owners", help="The names of today's owners."),
+        'get_owner_names', searcher='search_owner_names')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('estate_code_unique', Unique(t, t.estate, t.code),
+                'kefu_base.msg_unit_code_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.building, Index.Range()), (t.code, Index.Range())),
+                Index(t, (t.estate, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.code, Index.Similarity(cardinality='high'))),
+                })
+        cls._order = [('estate', 'ASC'), ('code', 'ASC'), ('id', 'ASC')]
+
+    @staticmethod
+    def default_usage():
+        return 'residential'
+
+    @staticmethod
+    def default_state():
+        return 'unsold'
+
+    @fields.depends('building', '_parent_building.estate')
+    def on_change_building(self):
+        if self.building:
+            self.estate = self.building.estate
+
+    def get_rec_name(self, name):
+        return '%s %s' % (self.estate.code, self.code)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('code', operator, operand, *extra),
+            ('ownerships.party.name', operator, operand, *extra),
+            ]
+
+    @classmethod
+    def get_owner_names(cls, units, name):
+        pool = Pool()
+        Ownership = pool.get('kefu.unit.ownership')
+        names = {u.id: [] for u in units}
+        for ownership in Ownership.search(
+                Ownership.current_domain([u.id for u in units]),
+                order=[('unit', 'ASC'), ('share', 'DESC'), ('id', 'ASC')]):
+            names[ownership.unit.id].append(ownership.party.rec_name)
+        return {u: ', '.join(n) for u, n in names.items()}
+
+    @classmethod
+    def search_owner_names(cls, name, clause):
+        today = Pool().get('ir.date').today()
+        return [('ownerships', 'where', [
+                    ('party.rec_name', *clause[1:]),
+                    ('date_from', '<=', today),
+                    ['OR',
+                        ('date_to', '=', None),
+                        ('date_to', '>=', today)],
+                    ])]
+
+    @classmethod
+    def validate_fields(cls, units, field_names):
+        super().validate_fields(units, field_names)
+        if field_names & {'building_area', 'inner_area'}:
+            cls.check_areas(units)
+        if field_names & {'estate', 'building'}:
+            for unit in units:
+                if unit.building.estate != unit.estate:
+                    raise AreaError(gettext(
+                            'kefu_base.msg_unit_building_estate',
+                            unit=unit.code, building=unit.building.rec_name,
+                            estate=unit.estate.rec_name))
+        if field_names & {'ownerships'}:
+            cls.check_ownerships(units)
+
+    @classmethod
+    def check_areas(cls, units):
+        for unit in units:
+            if unit.building_area is None or unit.building_area <= 0:
+                raise AreaError(gettext(
+                        'kefu_base.msg_unit_building_area_positive',
+                        unit=unit.code))
+            if unit.inner_area is not None:
+                if unit.inner_area <= 0:
+                    raise AreaError(gettext(
+                            'kefu_base.msg_unit_inner_area_positive',
+                            unit=unit.code))
+                if unit.inner_area > unit.building_area:
+                    raise AreaError(gettext(
+                            'kefu_base.msg_unit_inner_area_exceeds',
+                            unit=unit.code,
+                            inner_area=unit.inner_area,
+                            building_area=unit.building_area))
+
+    @classmethod
+    def check_ownerships(cls, units):
+        """Check that no owner's periods overlap and that the shares of the
+        owners sum to 100 on every date the unit has owners."""
+        pool = Pool()
+        Ownership = pool.get('kefu.unit.ownership')
+        by_unit = defaultdict(list)
+        for ownership in Ownership.search(
+                [('unit', 'in', [u.id for u in units])],
+                order=[('unit', 'ASC'), ('date_from', 'ASC')]):
+            by_unit[ownership.unit].append(ownership)
+        for unit, ownerships in by_unit.items():
+            cls._check_overlap(unit, ownerships)
+            cls._check_shares(unit, ownerships)
+
+    @classmethod
+    def _check_overlap(cls, unit, ownerships):
+        by_party = defaultdict(list)
+        for ownership in ownerships:
+            by_party[ownership.party].append(ownership)
+        for party, periods in by_party.items():
+            for previous, following in zip(periods, periods[1:]):
+                if (previous.date_to is None
+                        or previous.date_to >= following.date_from):
+                    raise OwnershipError(gettext(
+                            'kefu_base.msg_ownership_overlap',
+                            unit=unit.rec_name, party=party.rec_name,
+                            date=following.date_from))
+
+    @classmethod
+    def _check_shares(cls, unit, ownerships):
+        dates = {o.date_from for o in ownerships}
+        dates.update(
+            o.date_to + dt.timedelta(days=1)
+            for o in ownerships if o.date_to)
+        for date in sorted(dates):
+            total = sum(
+                (o.share for o in ownerships if o.is_current(date)),
+                Decimal(0))
+            if total and total != 100:
+                raise OwnershipError(gettext(
+                        'kefu_base.msg_ownership_shares',
+                        unit=unit.rec_name, date=date, total=total))
+
+    @classmethod
+    def write(cls, *args):
+        with Transaction().set_context(**{_DEFER_OWNERSHIP_CHECK: True}):
+            super().write(*args)
+
+    @classmethod
+    def create(cls, vlist):
+        with Transaction().set_context(**{_DEFER_OWNERSHIP_CHECK: True}):
+            return super().create(vlist)
+
+    @classmethod
+    def _history_links(cls):
+        "The (model, field) pairs whose records are the unit's history."
+        return [
+            ('kefu.unit.ownership', 'unit'),
+            ('kefu.unit.resident', 'unit'),
+            ]
+
+    @classmethod
+    def check_modification(cls, mode, units, values=None, external=False):
+        super().check_modification(
+            mode, units, values=values, external=external)
+        if mode == 'delete':
+            check_no_history(
+                units, cls._history_links(),
+                'kefu_base.msg_unit_delete_history')
+
+
+class _DatedMixin:
+    __slots__ = ()
+    date_from = fields.Date(
+        "From", required=True,
+        domain=[If(Eval('date_to'),
+                ('date_from', '<=', Eval('date_to')),
+                ())],
+        help="The first day of the period.")
+    date_to = fields.Date(
+        "To",
+        domain=[If(Eval('date_to'),
+                ('date_to', '>=', Eval('date_from')),
+                ())],
+        help="The last day of the period; empty while it lasts.")
+
+    def is_current(self, date):
+        return (self.date_from <= date
+            and (self.date_to is None or self.date_to >= date))
+
+    @classmethod
+    def current_domain(cls, unit_ids, date=None):
+        if date is None:
+            date = Pool().get('ir.date').today()
+        return [
+            ('unit', 'in', unit_ids),
+            ('date_from', '<=', date),
+            ['OR', ('date_to', '=', None), ('date_to', '>=', date)],
+            ]
+
+    @staticmethod
+    def default_date_from():
+        return Pool().get('ir.date').today()
+
+
+class Ownership(_DatedMixin, ModelSQL, ModelView):
+    "Unit Ownership"
+    __name__ = 'kefu.unit.ownership'
+
+    unit = fields.Many2One(
+        'kefu.unit', "Unit", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('id', -1) >= 0},
+        help="The unit owned.")
+    party = fields.Many2One(
+        'party.party', "Owner", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('id', -1) >= 0},
+        help="The owner (业主); to change owner, close this period and "
+        "open a new one.")
+    share = fields.Numeric(
+        "Share (%)", digits=(5, 2), required=True,
+        domain=[('share', '>', 0), ('share', '<=', 100)],
+        help="The owner's share in percent; the shares of the owners on "
+        "any date sum to 100.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('unit')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.unit, Index.Range()), (t.date_from, Index.Range())),
+                Index(t, (t.party, Index.Range())),
+                })
+        cls._order = [
+            ('unit', 'ASC'), ('date_from', 'DESC'), ('share', 'DESC'),
+            ('id', 'ASC')]
+
+    @staticmethod
+    def default_share():
+        return Decimal(100)
+
+    def get_rec_name(self, name):
+        return '%s: %s (%s%%)' % (
+            self.unit.rec_name, self.party.rec_name, self.share)
+
+    @classmethod
+    def check_modification(cls, mode, ownerships, values=None,
+            external=False):
+        super().check_modification(
+            mode, ownerships, values=values, external=external)
+        if mode == 'delete':
+            raise OwnershipError(gettext('kefu_base.msg_ownership_delete'))
+        if mode == 'write' and values.keys() & {'unit', 'party'}:
+            raise OwnershipError(gettext('kefu_base.msg_ownership_rewrite'))
+
+    @classmethod
+    def validate(cls, ownerships):
+        super().validate(ownerships)
+        if not Transaction().context.get(_DEFER_OWNERSHIP_CHECK):
+            Pool().get('kefu.unit').check_ownerships(
+                list({o.unit for o in ownerships}))
+
+
+class Resident(_DatedMixin, ModelSQL, ModelView):
+    "Unit Resident"
+    __name__ = 'kefu.unit.resident'
+
+    unit = fields.Many2One(
+        'kefu.unit', "Unit", required=True, ondelete='RESTRICT',
+        help="The unit lived in.")
+    party = fields.Many2One(
+        'party.party', "Resident", required=True, ondelete='RESTRICT',
+        help="The person living in the unit.")
+    relation = fields.Selection([
+            ('family', "Family"),
+            ('tenant', "Tenant"),
+            ('other', "Other"),
+            ], "Relation", required=True, sort=False,
+        help="How the resident is related to the owner.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('unit')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.unit, Index.Range()), (t.date_from, Index.Range())),
+                Index(t, (t.party, Index.Range())),
+                })
+        cls._order = [('unit', 'ASC'), ('date_from', 'DESC'), ('id', 'ASC')]
+
+    @staticmethod
+    def default_relation():
+        return 'family'
+
+    @classmethod
+    def check_modification(cls, mode, residents, values=None, external=False):
+        super().check_modification(
+            mode, residents, values=values, external=external)
+        if mode == 'delete':
+            raise OwnershipError(gettext('kefu_base.msg_resident_delete'))
