@@ -32,7 +32,7 @@ def check_no_history(records, links, message):
 
 
 class Estate(DeactivableMixin, ModelSQL, ModelView):
-    "Estate"
+    __string__ = "Estate"
     __name__ = 'kefu.estate'
     _rec_name = 'name'
 
@@ -97,7 +97,7 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
 
 
 class EstateUser(ModelSQL):
-    "Estate - User"
+    __string__ = "Estate - User"
     __name__ = 'kefu.estate-res.user'
     estate = fields.Many2One(
         'kefu.estate', "Estate", required=True, ondelete='CASCADE')
@@ -121,7 +121,7 @@ class EstateUser(ModelSQL):
 
 
 class Building(DeactivableMixin, ModelSQL, ModelView):
-    "Building"
+    __string__ = "Building"
     __name__ = 'kefu.building'
 
     estate = fields.Many2One(

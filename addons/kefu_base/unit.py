@@ -20,7 +20,7 @@ _DEFER_OWNERSHIP_CHECK = '_kefu_defer_ownership_check'
 
 
 class Unit(DeactivableMixin, ModelSQL, ModelView):
-    "Unit"
+    __string__ = "Unit"
     __name__ = 'kefu.unit'
 
     estate = fields.Many2One(
@@ -211,7 +211,8 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
             if total and total != 100:
                 raise OwnershipError(gettext(
                         'kefu_base.msg_ownership_shares',
-                        unit=unit.rec_name, date=date, total=total))
+                        unit=unit.rec_name, date=date,
+                        total='{:f}'.format(total.normalize())))
 
     @classmethod
     def write(cls, *args):
@@ -276,7 +277,7 @@ class _DatedMixin:
 
 
 class Ownership(_DatedMixin, ModelSQL, ModelView):
-    "Unit Ownership"
+    __string__ = "Unit Ownership"
     __name__ = 'kefu.unit.ownership'
 
     unit = fields.Many2One(
@@ -334,7 +335,7 @@ class Ownership(_DatedMixin, ModelSQL, ModelView):
 
 
 class Resident(_DatedMixin, ModelSQL, ModelView):
-    "Unit Resident"
+    __string__ = "Unit Resident"
     __name__ = 'kefu.unit.resident'
 
     unit = fields.Many2One(

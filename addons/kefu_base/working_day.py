@@ -23,7 +23,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 class CalendarDay(ModelSQL, ModelView):
-    "Calendar Day"
+    __string__ = "Calendar Day"
     __name__ = 'kefu.calendar.day'
 
     date = fields.Date(
@@ -71,7 +71,7 @@ class CalendarDay(ModelSQL, ModelView):
 
 
 class Calendar(Model):
-    "Working-Day Calendar"
+    __string__ = "Working-Day Calendar"
     __name__ = 'kefu.calendar'
 
     @classmethod

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# This file is part of Kefu.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Run the whole Kefu suite: every module's tests and scenarios, then the
+cross-module tests of this folder.
+
+unittest honours the load_tests protocol through which Tryton registers its
+.rst scenarios (pytest silently skips them), so this runner counts them and
+fails when none ran.  The backend comes from TRYTOND_DATABASE_URI (SQLite in
+memory when unset).  Usage: tests/run.py [name-filter ...]"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_names():
+    names = []
+    for path in sorted(glob.glob(
+                os.path.join(ROOT, 'addons', 'kefu_*', 'tests', 'test_*.py'))):
+        module = path.split(os.sep)[-3]
+        name = os.path.splitext(os.path.basename(path))[0]
+        names.append(f'trytond.modules.{module}.tests.{name}')
+    for path in sorted(glob.glob(os.path.join(ROOT, 'tests', 'test_*.py'))):
+        names.append('tests.' + os.path.splitext(os.path.basename(path))[0])
+    return names
+
+
+def count(suite):
+    if isinstance(suite, unittest.TestSuite):
+        for test in suite:
+            yield from count(test)
+    else:
+        yield suite
+
+
+def drop_postgresql_cache(uri):
+    "Drop the template databases a previous run left: they may be stale."
+    import psycopg
+    with psycopg.connect(uri.rstrip('/') + '/postgres',
+            autocommit=True) as conn:
+        names = [r[0] for r in conn.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE 'test-%' OR datname LIKE 'test\\_%'")]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(filters):
+    uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
+    os.environ['TRYTOND_DATABASE_URI'] = uri
+    if uri.startswith('postgresql'):
+        drop_postgresql_cache(uri)
+        os.environ.setdefault('DB_CACHE', uri.rstrip('/'))
+    else:
+        os.environ.setdefault('DB_NAME', ':memory:')
+        os.environ.setdefault('DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
+    sys.path.insert(0, ROOT)
+    names = [n for n in test_names()
+        if not filters or any(f in n for f in filters)]
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite(loader.loadTestsFromName(n) for n in names)
+    tests = list(count(suite))
+    scenarios = [t for t in tests if 'scenario_' in t.id()
+        or type(t).__name__ == 'DocFileCase']
+    print(f'Kefu suite on {uri.split(":")[0]}: {len(tests)} tests, '
+        f'{len(scenarios)} of them .rst scenarios, from {len(names)} files',
+        flush=True)
+    result = unittest.TextTestRunner(verbosity=1).run(suite)
+    if uri.startswith('postgresql'):
+        drop_postgresql_cache(uri)
+    if not result.testsRun:
+        print('FAILED: no test ran', file=sys.stderr)
+        return 1
+    if not filters and not scenarios:
+        print('FAILED: no .rst scenario ran', file=sys.stderr)
+        return 1
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
