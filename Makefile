@@ -1,0 +1,71 @@
+# Kefu: the two commands are `make demo` and `make test`.
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAO_VERSION := 8.0.11
+SAO_DIR := sao/node_modules/tryton-sao
+DB ?= kefu_demo
+UNITS ?= 1000
+DEMO_PASSWORD ?= kefu-demo
+MODULES := $(notdir $(wildcard addons/kefu_*))
+PG_URI ?= postgresql://postgres@127.0.0.1:5432/
+export TRYTOND_CONFIG := $(CURDIR)/trytond.conf
+export TRYTOND_DATABASE__PATH := $(CURDIR)/var/db
+export TRYTOND_WEB__ROOT := $(CURDIR)/$(SAO_DIR)
+
+.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db clean-demo
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# sao's index.html refers to node_modules/... inside its own folder: install
+# nested, without dev dependencies (see ../shared/docs/tryton-notes.md).
+sao: $(SAO_DIR)/index.html
+
+$(SAO_DIR)/index.html:
+	mkdir -p sao
+	cd sao && npm install --no-audit --no-fund --install-strategy=nested \
+		--omit=dev --legacy-peer-deps tryton-sao@$(SAO_VERSION)
+	test -f $@
+
+# Chromium and a CJK font for the browser test (Debian packages).
+browser-deps:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+demo-db: install
+	@mkdir -p var/db
+	@if [ ! -f var/db/$(DB).sqlite ]; then \
+		touch var/db/$(DB).sqlite; \
+		echo $(DEMO_PASSWORD) > var/adminpass; \
+		TRYTONPASSFILE=var/adminpass $(VENV)/bin/trytond-admin -d $(DB) \
+			--all --email admin@example.com -l zh_CN; \
+	fi
+	$(VENV)/bin/trytond-admin -d $(DB) -u $(MODULES) --activate-dependencies -l zh_CN
+	$(PY) tools/kefu_demo.py -d $(DB) --units $(UNITS) --password $(DEMO_PASSWORD)
+
+demo: install sao demo-db
+	@echo
+	@echo "Kefu demo: http://localhost:8000  database $(DB)"
+	@echo "  login admin / password $(DEMO_PASSWORD)  (every Kefu group)"
+	@echo "  staff logins frontdesk, specialist, supervisor, manager, engineer,"
+	@echo "  security, finance, titledeed / password $(DEMO_PASSWORD)"
+	@echo
+	$(VENV)/bin/trytond -d $(DB)
+
+test: test-sqlite
+
+test-sqlite: install sao browser-deps
+	$(PY) tests/run.py
+
+test-postgresql: install sao browser-deps
+	TRYTOND_DATABASE_URI=$(PG_URI) $(PY) tests/run.py
+
+clean-demo:
+	rm -f var/db/$(DB).sqlite
