@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
-from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.kefu_base.exceptions import CalendarError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -26,6 +26,75 @@ class KefuBaseTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(
             Calendar.working_days_between(
                 dt.date(2025, 9, 26), dt.date(2025, 10, 10)), 5)
+
+        self.assertEqual(
+            Calendar.working_days_between(
+                dt.date(2025, 10, 10), dt.date(2025, 9, 26)), -5)
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2025, 10, 10), -5),
+            dt.date(2025, 9, 26))
+
+    @with_transaction()
+    def test_working_days_spring_festival(self):
+        "Working days across the 2026 Spring Festival and its swapped days"
+        Calendar = Pool().get('kefu.calendar')
+        # 2026-02-14 (Saturday) works, 02-15..02-23 off.
+        self.assertTrue(Calendar.is_working_day(dt.date(2026, 2, 14)))
+        self.assertFalse(Calendar.is_working_day(dt.date(2026, 2, 16)))
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2026, 2, 12), 3),
+            dt.date(2026, 2, 24))
+        self.assertEqual(
+            Calendar.working_days_between(
+                dt.date(2026, 2, 1), dt.date(2026, 2, 28)), 16)
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2026, 2, 14), 0),
+            dt.date(2026, 2, 14))
+
+    @with_transaction()
+    def test_working_days_swapped_sunday(self):
+        "A swapped working Sunday counts: 2025-01-26"
+        Calendar = Pool().get('kefu.calendar')
+        self.assertEqual(dt.date(2025, 1, 26).isoweekday(), 7)
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2025, 1, 24), 1),
+            dt.date(2025, 1, 26))
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2025, 1, 27), 1),
+            dt.date(2025, 2, 5))
+
+    @with_transaction()
+    def test_working_days_entered_year(self):
+        "Days entered by hand extend the calendar to a year it lacks"
+        pool = Pool()
+        Calendar = pool.get('kefu.calendar')
+        Day = pool.get('kefu.calendar.day')
+        with self.assertRaises(CalendarError):
+            Calendar.add_working_days(dt.date(2026, 12, 31), 1)
+        Day.create([
+                {'date': dt.date(2027, 1, 1), 'kind': 'holiday',
+                    'name': "New Year"},
+                {'date': dt.date(2027, 1, 9), 'kind': 'working_day'},
+                ])
+        self.assertEqual(
+            Calendar.add_working_days(dt.date(2026, 12, 31), 1),
+            dt.date(2027, 1, 4))
+        self.assertEqual(
+            Calendar.working_days_between(
+                dt.date(2027, 1, 3), dt.date(2027, 1, 10)), 6)
+        with self.assertRaises(CalendarError):
+            Calendar.is_working_day(dt.date(2028, 3, 1))
+
+    @with_transaction()
+    def test_working_day_override(self):
+        "An entered day overrides the package"
+        pool = Pool()
+        Calendar = pool.get('kefu.calendar')
+        Day = pool.get('kefu.calendar.day')
+        day = dt.date(2026, 3, 2)
+        self.assertTrue(Calendar.is_working_day(day))
+        Day.create([{'date': day, 'kind': 'holiday'}])
+        self.assertFalse(Calendar.is_working_day(day))
 
 
 del ModuleTestCase
