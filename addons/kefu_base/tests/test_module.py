@@ -1,9 +1,12 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from decimal import Decimal
 
-from trytond.modules.company.tests import CompanyTestMixin
-from trytond.modules.kefu_base.exceptions import CalendarError
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.kefu_base.exceptions import (
+    CalendarError, OwnershipError)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -95,6 +98,66 @@ class KefuBaseTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertTrue(Calendar.is_working_day(day))
         Day.create([{'date': day, 'kind': 'holiday'}])
         self.assertFalse(Calendar.is_working_day(day))
+
+
+    def _unit(self):
+        pool = Pool()
+        Estate = pool.get('kefu.estate')
+        Building = pool.get('kefu.building')
+        Unit = pool.get('kefu.unit')
+        estate, = Estate.create([{'name': "E", 'code': 'E'}])
+        building, = Building.create([{'estate': estate.id, 'code': '1'}])
+        return Unit, {
+            'estate': estate.id, 'building': building.id,
+            'building_area': Decimal('90')}
+
+    @with_transaction()
+    def test_unit_created_with_owners(self):
+        "Shares are checked when a unit is created with its owners"
+        Party = Pool().get('party.party')
+        a, b = Party.create([{'name': "A"}, {'name': "B"}])
+        company = create_company()
+        with set_company(company):
+            Unit, values = self._unit()
+
+            def owners(*shares):
+                return [('create', [{
+                                'party': p.id, 'share': Decimal(s),
+                                'date_from': dt.date(2025, 1, 1)}
+                            for p, s in zip((a, b), shares)])]
+            unit, = Unit.create([{**values, 'code': '1',
+                        'ownerships': owners('50', '50')}])
+            self.assertEqual(len(unit.ownerships), 2)
+            with self.assertRaises(OwnershipError):
+                Unit.create([{**values, 'code': '2',
+                            'ownerships': owners('50', '40')}])
+
+    @with_transaction()
+    def test_ownership_created_alone(self):
+        "An ownership created on its own is checked against the others"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Ownership = pool.get('kefu.unit.ownership')
+        a, b = Party.create([{'name': "A"}, {'name': "B"}])
+        company = create_company()
+        with set_company(company):
+            Unit, values = self._unit()
+            unit, = Unit.create([{**values, 'code': '1'}])
+            Ownership.create([{
+                        'unit': unit.id, 'party': a.id,
+                        'share': Decimal(100),
+                        'date_from': dt.date(2025, 1, 1),
+                        'date_to': dt.date(2025, 12, 31)}])
+            Ownership.create([{
+                        'unit': unit.id, 'party': b.id,
+                        'share': Decimal(100),
+                        'date_from': dt.date(2026, 1, 1)}])
+            self.assertEqual(unit.owner_names, "B")
+            with self.assertRaises(OwnershipError):
+                Ownership.create([{
+                            'unit': unit.id, 'party': a.id,
+                            'share': Decimal(100),
+                            'date_from': dt.date(2025, 12, 1)}])
 
 
 del ModuleTestCase
