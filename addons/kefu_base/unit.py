@@ -10,6 +10,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .estate import check_no_history
 from .exceptions import AreaError, OwnershipError
@@ -372,3 +373,79 @@ class Resident(_DatedMixin, ModelSQL, ModelView):
             mode, residents, values=values, external=external)
         if mode == 'delete':
             raise OwnershipError(gettext('kefu_base.msg_resident_delete'))
+
+
+class ChangeOwners(Wizard):
+    "Change the owners of a unit (更名 / 过户)"
+    __string__ = "Change Owners"
+    __name__ = 'kefu.unit.change_owners'
+
+    start = StateView(
+        'kefu.unit.change_owners.start',
+        'kefu_base.unit_change_owners_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Change", 'change', 'tryton-ok', default=True),
+            ])
+    change = StateTransition()
+
+    def default_start(self, fields):
+        today = Pool().get('ir.date').today()
+        return {
+            'unit': self.record.id,
+            'date': today,
+            'current_owners': self.record.owner_names,
+            }
+
+    def transition_change(self):
+        pool = Pool()
+        Ownership = pool.get('kefu.unit.ownership')
+        Unit = pool.get('kefu.unit')
+        date = self.start.date
+        closing = Ownership.search(
+            Ownership.current_domain([self.record.id], date))
+        if any(o.date_from >= date for o in closing):
+            raise OwnershipError(gettext(
+                    'kefu_base.msg_change_owners_date',
+                    unit=self.record.rec_name, date=date))
+        Unit.write([self.record], {'ownerships': [
+                    ('write', [o.id for o in closing], {
+                            'date_to': date - dt.timedelta(days=1)}),
+                    ('create', [{
+                                'party': o.party.id,
+                                'share': o.share,
+                                'date_from': date,
+                                } for o in self.start.owners]),
+                    ]})
+        return 'end'
+
+
+class ChangeOwnersStart(ModelView):
+    "Change Owners"
+    __string__ = "Change Owners"
+    __name__ = 'kefu.unit.change_owners.start'
+
+    unit = fields.Many2One('kefu.unit', "Unit", readonly=True)
+    current_owners = fields.Char("Current Owners", readonly=True)
+    date = fields.Date(
+        "Effective Date", required=True,
+        help="The first day of the new owners; the current owners' "
+        "periods end the day before.")
+    owners = fields.One2Many(
+        'kefu.unit.change_owners.owner', None, "New Owners", required=True,
+        help="The owners from the effective date and their shares, "
+        "which must sum to 100.")
+
+
+class ChangeOwnersOwner(ModelView):
+    "Change Owners Owner"
+    __string__ = "New Owner"
+    __name__ = 'kefu.unit.change_owners.owner'
+
+    party = fields.Many2One('party.party', "Owner", required=True)
+    share = fields.Numeric(
+        "Share (%)", digits=(5, 2), required=True,
+        domain=[('share', '>', 0), ('share', '<=', 100)])
+
+    @staticmethod
+    def default_share():
+        return Decimal(100)
