@@ -18,3 +18,23 @@ class HistoryDeleteError(AccessError):
 
 class CalendarError(UserError):
     pass
+
+
+class DutyLogError(UserError):
+    pass
+
+
+class FrontDeskClosedError(AccessError):
+    pass
+
+
+class FrontDeskDeleteError(AccessError):
+    pass
+
+
+class MailError(UserError):
+    pass
+
+
+class MailAddresseeError(ValidationError):
+    pass
