@@ -38,3 +38,23 @@ class MailError(UserError):
 
 class MailAddresseeError(ValidationError):
     pass
+
+
+class KeyRegisterError(ValidationError):
+    pass
+
+
+class KeyLentError(ValidationError):
+    pass
+
+
+class KeyLendingDateError(ValidationError):
+    pass
+
+
+class KeyLendingClosedError(AccessError):
+    pass
+
+
+class KeyLendingDeleteError(AccessError):
+    pass

@@ -231,6 +231,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         return [
             ('kefu.unit.ownership', 'unit'),
             ('kefu.unit.resident', 'unit'),
+            ('kefu.key', 'unit'),
             ]
 
     @classmethod
