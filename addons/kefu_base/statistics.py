@@ -4,7 +4,7 @@
 from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce, NullIf
-from sql.functions import Abs
+from sql.functions import Abs, Round
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -70,10 +70,12 @@ class BuildingAreaBalance(ModelSQL, ModelView):
                 Coalesce(units.count, 0).as_('unit_count'),
                 cls.surveyed_area.sql_cast(building.surveyed_area).as_(
                     'surveyed_area'),
-                cls.units_area.sql_cast(units_area).as_('units_area'),
-                cls.inner_area.sql_cast(Coalesce(units.inner, 0)).as_(
-                    'inner_area'),
-                cls.difference.sql_cast(difference).as_('difference'),
+                cls.units_area.sql_cast(Round(units_area, 2)).as_(
+                    'units_area'),
+                cls.inner_area.sql_cast(
+                    Round(Coalesce(units.inner, 0), 2)).as_('inner_area'),
+                cls.difference.sql_cast(Round(difference, 2)).as_(
+                    'difference'),
                 (Abs(difference) < 0.005).as_('balanced'),
                 where=building.active == Literal(True))
 
