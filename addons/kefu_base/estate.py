@@ -8,6 +8,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import AreaError, HistoryDeleteError
+from .model import rec_name_domain
 
 
 def check_no_history(records, links, message):
@@ -76,15 +77,7 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'name', 'code')
 
     @classmethod
     def check_modification(cls, mode, estates, values=None, external=False):
@@ -173,16 +166,7 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ('estate.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'name', 'estate.rec_name')
 
     @classmethod
     def check_modification(cls, mode, buildings, values=None, external=False):

@@ -22,6 +22,7 @@ from .estate import check_no_history
 from .exceptions import (
     KeyLendingClosedError, KeyLendingDateError, KeyLendingDeleteError,
     KeyLentError, KeyRegisterError)
+from .model import rec_name_domain
 
 # The five kinds of keys of an owner's unit (业主钥匙); the others are the
 # estate's: public doors by floor, equipment rooms by equipment, water-meter
@@ -199,16 +200,7 @@ class Key(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('unit.code', operator, operand, *extra),
-            ('equipment', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'unit.code', 'equipment')
 
     @classmethod
     def view_attributes(cls):
@@ -484,15 +476,7 @@ class KeyLending(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('key.rec_name', operator, operand, *extra),
-            ('borrower.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'key.rec_name', 'borrower.rec_name')
 
     def get_overdue(self, name):
         return (self.state == 'lent'

@@ -1,8 +1,9 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""What the front-desk registers (duty log, visitor slips, registered mail)
-share: a number from a sequence, closed records kept as history, and
-transitions that say why they refuse a record."""
+"""What several models of kefu_base share: the search on several fields for
+a record's name, and for the front-desk registers (duty log, visitor slips,
+registered mail) a number from a sequence, closed records kept as history,
+and transitions that say why they refuse a record."""
 from functools import wraps
 
 from trytond.i18n import gettext
@@ -10,6 +11,16 @@ from trytond.model import fields
 from trytond.pool import Pool
 
 from .exceptions import FrontDeskClosedError, FrontDeskDeleteError
+
+
+def rec_name_domain(clause, *names):
+    "Return the domain searching clause's value in each of the fields names"
+    _, operator, operand, *extra = clause
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op, *((n, operator, operand, *extra) for n in names)]
 
 
 def check_first(method_name):

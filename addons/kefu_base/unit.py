@@ -14,6 +14,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .estate import check_no_history
 from .exceptions import AreaError, OwnershipError
+from .model import rec_name_domain
 
 # Set while a unit and its ownerships are written together, so that the
 # shares are checked once the whole change is in place.
@@ -104,15 +105,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('ownerships.party.name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'ownerships.party.name')
 
     @classmethod
     def get_owner_names(cls, units, name):
