@@ -60,6 +60,11 @@ def main(filters):
         os.environ.setdefault('DB_NAME', ':memory:')
         os.environ.setdefault('DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     sys.path.insert(0, ROOT)
+    from trytond import backend
+    if backend.name != uri.split(':')[0]:
+        print(f'FAILED: asked for {uri} but trytond uses {backend.name}: '
+            'is uri set in the file of TRYTOND_CONFIG?', file=sys.stderr)
+        return 1
     names = [n for n in test_names()
         if not filters or any(f in n for f in filters)]
     loader = unittest.TestLoader()

@@ -214,7 +214,15 @@ class RegisterBuilder:
         if self.language():
             values['language'] = self.language().id
         User.write([admin], values)
+        self.finish_configuration_wizard()
         return company
+
+    def finish_configuration_wizard(self):
+        """The company is set up here, so the Module Configuration wizard
+        has nothing left to ask; left pending, the web client opens it at
+        every admin login."""
+        Item = Pool().get('ir.module.config_wizard.item')
+        Item.write(Item.search([('state', '!=', 'done')]), {'state': 'done'})
 
     def currency(self):
         Currency = Pool().get('currency.currency')
