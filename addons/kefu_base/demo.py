@@ -121,11 +121,11 @@ class Options:
         return random.Random('%s:%s' % (self.seed, module))
 
 
-def create(Model, vlist, size=BATCH):
+def create(Model, vlist):
     "Create the records of vlist in batches and return them in order"
     records = []
-    for i in range(0, len(vlist), size):
-        records.extend(Model.create(vlist[i:i + size]))
+    for i in range(0, len(vlist), BATCH):
+        records.extend(Model.create(vlist[i:i + BATCH]))
     return records
 
 

@@ -55,11 +55,7 @@ class KeyBuilder:
         locks = self.owner_locks() + self.public_locks()
         locks += self.equipment_locks()
         keys = create(Key, list(self.with_spares(locks)))
-        # Batches of 25: on SQLite trytond checks the one-lending-out-per-key
-        # constraint with an expression nested once per lending, and SQLite's
-        # parser overflows at about 45 levels.
-        create(Lending, self.lendings([k for k in keys if not k.is_spare]),
-            size=25)
+        create(Lending, self.lendings([k for k in keys if not k.is_spare]))
 
     def location(self, estate):
         "The next free hook of the estate's key cabinets"
