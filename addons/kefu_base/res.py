@@ -31,12 +31,6 @@ class User(metaclass=PoolMeta):
             cls._get_kefu_estates_cache.set(user_id, estates)
         return estates
 
-    @classmethod
-    def on_modification(cls, mode, users, field_names=None):
-        super().on_modification(mode, users, field_names=field_names)
-        if field_names is None or 'kefu_estates' in field_names:
-            cls._get_kefu_estates_cache.clear()
-
 
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'

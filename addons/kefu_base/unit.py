@@ -120,13 +120,10 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_owner_names(cls, name, clause):
-        today = Pool().get('ir.date').today()
+        Ownership = Pool().get('kefu.unit.ownership')
         return [('ownerships', 'where', [
                     ('party.rec_name', *clause[1:]),
-                    ('date_from', '<=', today),
-                    ['OR',
-                        ('date_to', '=', None),
-                        ('date_to', '>=', today)],
+                    *Ownership.period_domain(),
                     ])]
 
     @classmethod
@@ -134,13 +131,6 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
         super().validate_fields(units, field_names)
         if field_names & {'building_area', 'inner_area'}:
             cls.check_areas(units)
-        if field_names & {'estate', 'building'}:
-            for unit in units:
-                if unit.building.estate != unit.estate:
-                    raise AreaError(gettext(
-                            'kefu_base.msg_unit_building_estate',
-                            unit=unit.code, building=unit.building.rec_name,
-                            estate=unit.estate.rec_name))
         if field_names & {'ownerships'}:
             cls.check_ownerships(units)
 
@@ -258,10 +248,15 @@ class _DatedMixin:
 
     @classmethod
     def current_domain(cls, unit_ids, date=None):
+        "The periods of the units that last on date (today by default)"
+        return [('unit', 'in', unit_ids), *cls.period_domain(date)]
+
+    @classmethod
+    def period_domain(cls, date=None):
+        "The periods that last on date (today by default)"
         if date is None:
             date = Pool().get('ir.date').today()
         return [
-            ('unit', 'in', unit_ids),
             ('date_from', '<=', date),
             ['OR', ('date_to', '=', None), ('date_to', '>=', date)],
             ]
