@@ -7,13 +7,24 @@ cross-module tests of this folder.
 unittest honours the load_tests protocol through which Tryton registers its
 .rst scenarios (pytest silently skips them), so this runner counts them and
 fails when none ran.  The backend comes from TRYTOND_DATABASE_URI (SQLite in
-memory when unset).  Usage: tests/run.py [name-filter ...]"""
+memory when unset).
+
+On PostgreSQL every database of a run is named test_kefu_<run id>...: the
+test database (DB_NAME), and the servers of the end-to-end tests
+(tests/server.py reads KEFU_RUN_ID).  The module template cache is a
+temporary folder (pg_dump/pg_restore), not databases on the server, so the
+runner drops only what this run created and never touches another run's or
+anybody else's databases.
+
+The last line printed is "N passed, M failed" (", K skipped" when some
+were skipped), for any CI to read.  Usage: tests/run.py [name-filter ...]"""
 import glob
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,24 +49,39 @@ def count(suite):
         yield suite
 
 
-def drop_postgresql_cache(uri):
-    "Drop the template databases a previous run left: they may be stale."
+def drop_run_databases(uri, run_id):
+    "Drop the PostgreSQL databases this run created (and only those)"
     import psycopg
     with psycopg.connect(uri.rstrip('/') + '/postgres',
             autocommit=True) as conn:
         names = [r[0] for r in conn.execute(
-                "SELECT datname FROM pg_database "
-                "WHERE datname LIKE 'test-%' OR datname LIKE 'test\\_%'")]
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                (f'test\\_kefu\\_{run_id}%',))]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return names
+
+
+def summary(result):
+    "The last line of the run: N passed, M failed[, K skipped]"
+    failed = (len(result.failures) + len(result.errors)
+        + len(result.unexpectedSuccesses))
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    line = f'{passed} passed, {failed} failed'
+    if skipped:
+        line += f', {skipped} skipped'
+    return line
 
 
 def main(filters):
     uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
     os.environ['TRYTOND_DATABASE_URI'] = uri
+    run_id = os.environ.setdefault('KEFU_RUN_ID', uuid.uuid4().hex[:8])
     if uri.startswith('postgresql'):
-        drop_postgresql_cache(uri)
-        os.environ.setdefault('DB_CACHE', uri.rstrip('/'))
+        os.environ.setdefault('DB_NAME', f'test_kefu_{run_id}')
+        os.environ.setdefault(
+            'DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     else:
         os.environ.setdefault('DB_NAME', ':memory:')
         os.environ.setdefault('DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
@@ -75,16 +101,21 @@ def main(filters):
     print(f'Kefu suite on {uri.split(":")[0]}: {len(tests)} tests, '
         f'{len(scenarios)} of them .rst scenarios, from {len(names)} files',
         flush=True)
-    result = unittest.TextTestRunner(verbosity=1).run(suite)
-    if uri.startswith('postgresql'):
-        drop_postgresql_cache(uri)
+    try:
+        result = unittest.TextTestRunner(verbosity=1).run(suite)
+    finally:
+        if uri.startswith('postgresql'):
+            drop_run_databases(uri, run_id)
+    status = 0 if result.wasSuccessful() else 1
     if not result.testsRun:
         print('FAILED: no test ran', file=sys.stderr)
-        return 1
-    if not filters and not scenarios:
+        status = 1
+    elif not filters and not scenarios:
         print('FAILED: no .rst scenario ran', file=sys.stderr)
-        return 1
-    return 0 if result.wasSuccessful() else 1
+        status = 1
+    sys.stderr.flush()
+    print(summary(result), flush=True)
+    return status
 
 
 if __name__ == '__main__':
