@@ -6,14 +6,18 @@ SAO_VERSION := 8.0.11
 SAO_DIR := sao/node_modules/tryton-sao
 DB ?= kefu_demo
 UNITS ?= 1000
-DEMO_PASSWORD ?= kefu-demo
+PORT ?= 8000
 MODULES := $(notdir $(wildcard addons/kefu_*))
 PG_URI ?= postgresql://postgres@127.0.0.1:5432/
 export TRYTOND_CONFIG := $(CURDIR)/trytond.conf
 export TRYTOND_DATABASE__PATH := $(CURDIR)/var/db
 export TRYTOND_WEB__ROOT := $(CURDIR)/$(SAO_DIR)
+export TRYTOND_WEB__LISTEN := localhost:$(PORT)
+# A new password for the demo users unless KEFU_DEMO_PASSWORD is set: it is
+# printed once and never written to a file.
+NEW_PASSWORD = $${KEFU_DEMO_PASSWORD:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')}
 
-.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db clean-demo
+.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db demo-password clean-demo
 
 install: $(VENV)/.installed
 
@@ -39,23 +43,32 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# The admin password goes to trytond-admin through a temporary file outside
+# the checkout, removed at once; tools/kefu_demo.py prints the password of
+# the demo users when it creates them.
 demo-db: install
 	@mkdir -p var/db
-	@if [ ! -f var/db/$(DB).sqlite ]; then \
+	@set -e; pass="$(NEW_PASSWORD)"; \
+	if [ ! -f var/db/$(DB).sqlite ]; then \
 		touch var/db/$(DB).sqlite; \
-		echo $(DEMO_PASSWORD) > var/adminpass; \
-		TRYTONPASSFILE=var/adminpass $(VENV)/bin/trytond-admin -d $(DB) \
+		passfile=$$(mktemp); trap 'rm -f "$$passfile"' EXIT; \
+		printf '%s\n' "$$pass" > "$$passfile"; \
+		TRYTONPASSFILE="$$passfile" $(VENV)/bin/trytond-admin -d $(DB) \
 			--all --email admin@example.com -l zh_CN; \
-	fi
-	$(VENV)/bin/trytond-admin -d $(DB) -u $(MODULES) --activate-dependencies -l zh_CN
-	$(PY) tools/kefu_demo.py -d $(DB) --units $(UNITS) --password $(DEMO_PASSWORD)
+	fi; \
+	$(VENV)/bin/trytond-admin -d $(DB) -u $(MODULES) --activate-dependencies -l zh_CN; \
+	KEFU_DEMO_PASSWORD="$$pass" $(PY) tools/kefu_demo.py -d $(DB) --units $(UNITS)
+
+# A new password for admin and every demo user, printed once.
+demo-password: install
+	@KEFU_DEMO_PASSWORD="$(NEW_PASSWORD)" $(PY) tools/kefu_demo.py -d $(DB) --set-password
 
 demo: install sao demo-db
 	@echo
-	@echo "Kefu demo: http://localhost:8000  database $(DB)"
-	@echo "  login admin / password $(DEMO_PASSWORD)  (every Kefu group)"
-	@echo "  staff logins frontdesk, specialist, supervisor, manager, engineer,"
-	@echo "  security, finance, titledeed / password $(DEMO_PASSWORD)"
+	@echo "Kefu demo: http://localhost:$(PORT)/  database $(DB)  (make demo PORT=8080 for another port)"
+	@echo "  logins admin (every Kefu group) and frontdesk, specialist, supervisor,"
+	@echo "  manager, engineer, security, finance, titledeed; the password was printed"
+	@echo "  when the demo data was created (make demo-password sets a new one)"
 	@echo
 	$(VENV)/bin/trytond -d $(DB)
 

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """The demo-data generator of kefu_base builds a consistent register."""
 import datetime as dt
+import secrets
 import unittest
 from collections import defaultdict
 from decimal import Decimal
@@ -12,6 +13,7 @@ from trytond.transaction import Transaction
 
 TODAY = dt.date(2026, 11, 23)
 UNITS = 200
+PASSWORD = secrets.token_urlsafe(12)
 
 
 class DemoTestCase(unittest.TestCase):
@@ -23,7 +25,7 @@ class DemoTestCase(unittest.TestCase):
 
     def options(self, **kwargs):
         from trytond.modules.kefu_base.demo import Options
-        values = dict(units=UNITS, seed=1, password='kefu-demo', today=TODAY)
+        values = dict(units=UNITS, seed=1, password=PASSWORD, today=TODAY)
         values.update(kwargs)
         return Options(**values)
 
@@ -121,7 +123,7 @@ class DemoTestCase(unittest.TestCase):
                 [e.code for e in user.kefu_estates],
                 ['CH'] if login == 'frontdesk' else ['CH', 'JX'])
             self.assertEqual(
-                User.get_login(login, {'password': 'kefu-demo'}), user.id)
+                User.get_login(login, {'password': PASSWORD}), user.id)
         admin, = User.search([('login', '=', 'admin')])
         self.assertTrue({group(n) for n in expected.values()}
             | {group('group_admin')} <= {g.id for g in admin.groups})

@@ -4,7 +4,12 @@
 """Fill a Kefu database with deterministic demo data.
 
     python tools/kefu_demo.py -c trytond.conf -d kefu_demo \\
-        [--units 1000] [--seed 1] [--password kefu-demo] [--today 2026-11-23]
+        [--units 1000] [--seed 1] [--today 2026-11-23]
+    python tools/kefu_demo.py -c trytond.conf -d kefu_demo --set-password
+
+The password of admin and the demo users comes from $KEFU_DEMO_PASSWORD
+(or --password); it is printed when the users are created and never
+written to a file.  --set-password gives them all that password again.
 
 The database must exist with the kefu_* modules activated (trytond-admin).
 Every activated kefu_* module that has a ``demo`` module gets its
@@ -32,15 +37,20 @@ def parse_args(argv):
         help="how many units the register gets (default: 1000)")
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument(
-        '--password', default='kefu-demo',
-        help="the password of the demo users; Tryton wants at least 8 "
-        "characters (default: kefu-demo)")
+        '--password', default=os.environ.get('KEFU_DEMO_PASSWORD'),
+        help="the password of admin and the demo users; Tryton wants at "
+        "least 8 characters (default: $KEFU_DEMO_PASSWORD)")
+    parser.add_argument(
+        '--set-password', action='store_true',
+        help="only give admin and every demo user the password")
     parser.add_argument(
         '--today', type=dt.date.fromisoformat,
         help="the date the data is relative to (default: today)")
     options = parser.parse_args(argv)
     if options.units < 1:
         parser.error("--units must be at least 1")
+    if not options.password:
+        parser.error("give the password in $KEFU_DEMO_PASSWORD or --password")
     return options
 
 
@@ -73,6 +83,26 @@ def demo_module(name):
         return None
 
 
+def print_logins(password):
+    from trytond.modules.kefu_base.demo import USERS
+    print("logins: admin (every Kefu group), %s" % ', '.join(
+            u[0] for u in USERS), flush=True)
+    print("password: %s  (shown once; `make demo-password` sets a new one)"
+        % password, flush=True)
+
+
+def set_password(password):
+    "Give admin and every demo user the password; return how many"
+    from trytond.modules.kefu_base.demo import USERS
+    from trytond.pool import Pool
+    User = Pool().get('res.user')
+    users = User.search([
+            ('login', 'in', ['admin'] + [u[0] for u in USERS])])
+    User.validate_password(password, users)
+    User.write(users, {'password': password})
+    return len(users)
+
+
 def populate(modules, options):
     from trytond.modules.kefu_base.demo import demo_company
     from trytond.transaction import Transaction
@@ -91,6 +121,9 @@ def populate(modules, options):
         if created:
             print("%s: demo data created in %.1f s"
                 % (name, time.perf_counter() - start), flush=True)
+            if name == 'kefu_base':
+                set_password(options.password)
+                print_logins(options.password)
         else:
             print("%s: demo data already present, nothing done" % name,
                 flush=True)
@@ -112,7 +145,11 @@ def main(argv=None):
         Pool(args.database).init()
     try:
         with Transaction().start(args.database, 0):
-            populate(activated_modules(), options)
+            if args.set_password:
+                set_password(args.password)
+                print_logins(args.password)
+            else:
+                populate(activated_modules(), options)
     except UserError as exception:
         print("error: %s" % exception.message, file=sys.stderr)
         return 1

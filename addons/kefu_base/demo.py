@@ -109,7 +109,7 @@ class Options:
     "What tools/kefu_demo.py passes to every module's populate()"
     units: int = 1000
     seed: int = 1
-    password: str = 'kefu-demo'
+    password: str = None
     today: dt.date = None
 
     def __post_init__(self):
