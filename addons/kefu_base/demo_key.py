@@ -16,7 +16,8 @@ from trytond.pool import Pool
 from .demo import create
 from .key import OWNER_KINDS
 
-HELD_STATES = {'handed_over', 'in_custody'}
+# the centre keeps the keys of the units handed over that nobody lives in
+HELD_OCCUPANCIES = {'vacant', 'in_custody'}
 EQUIPMENT = [
     '1号水泵房', '2号水泵房', '高压配电房', '低压配电房', '消防控制室',
     '监控中心', '发电机房', '中水处理站']
@@ -67,7 +68,7 @@ class KeyBuilder:
         register = self.register
         locks = []
         for unit, record in zip(register.units, register.unit_records):
-            if unit['state'] not in HELD_STATES:
+            if unit['occupancy'] not in HELD_OCCUPANCIES:
                 continue
             for number, kind in enumerate(OWNER_KINDS, 1):
                 locks.append({
@@ -177,13 +178,13 @@ class KeyBuilder:
             'purpose': purpose,
             'lent_at': lent_at,
             'due_at': due_at,
-            'lent_by': users['frontdesk'].id,
+            'lent_by': users['frontdesk'].employee.id,
             'state': 'lent',
             }
         if returned_at:
             values.update({
                     'returned_at': returned_at.replace(microsecond=0),
-                    'received_by': users['specialist'].id,
+                    'returned_to': users['specialist'].employee.id,
                     'state': 'returned',
                     })
         return values

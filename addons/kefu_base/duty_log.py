@@ -8,22 +8,22 @@ import textwrap
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.company.model import set_employee
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from .exceptions import DutyLogError, FrontDeskDeleteError
-from .model import HistoryMixin, NumberMixin, check_first
+from .exceptions import (
+    DutyLogError, FrontDeskClosedError, FrontDeskDeleteError)
+from .model import EstateCompanyMixin, NumberMixin, employee_for, staff_field
 
 
-class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
+class DutyLog(
+        NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
     __string__ = "Duty Log"
     __name__ = 'kefu.duty.log'
     _rec_name = 'number'
-    _number_sequence = 'sequence_duty_log'
-    _closed_states = {'handed_over'}
-    _closed_writable = {'confirmed_by', 'confirmed_at'}
-    _delete_message = 'kefu_base.msg_duty_log_delete'
+    _number_sequence = 'duty_log_sequence'
     _states = {'readonly': Eval('state') != 'open'}
 
     estate = fields.Many2One(
@@ -61,10 +61,17 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         'kefu.duty.log', "Next Shift's Log", readonly=True,
         ondelete='RESTRICT',
         help="The log of the next shift, which received the open entries.")
-    confirmed_by = fields.Many2One(
-        'res.user', "Confirmed By", readonly=True, ondelete='RESTRICT',
-        help="The staff member who read the handover and signed for it "
-        "(签名确认).")
+    written_by = staff_field(
+        "Written By",
+        help="The staff member who opened this log: the one on duty, or "
+        "the one receiving the shift for a log opened by the handover.")
+    handed_over_by = staff_field(
+        "Handed Over By",
+        help="The staff member who handed the shift over.")
+    received_by = staff_field(
+        "Signed By",
+        help="The staff member of the next shift who read the handover and "
+        "signed for it (签名确认).")
     confirmed_at = fields.DateTime(
         "Confirmed At", readonly=True,
         help="When the receiving staff member signed for the handover.")
@@ -102,8 +109,8 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
                     },
                 'confirm': {
                     'invisible': ((Eval('state') != 'handed_over')
-                        | Bool(Eval('confirmed_by'))),
-                    'depends': ['state', 'confirmed_by'],
+                        | Bool(Eval('confirmed_at'))),
+                    'depends': ['state', 'confirmed_at'],
                     },
                 })
 
@@ -127,7 +134,8 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
     def copy(cls, logs, default=None):
         default = default.copy() if default is not None else {}
         for name in ['entries', 'receiving_user', 'handed_over_at',
-                'next_log', 'confirmed_by', 'confirmed_at']:
+                'next_log', 'written_by', 'handed_over_by', 'received_by',
+                'confirmed_at']:
             default.setdefault(name, None)
         return super().copy(logs, default=default)
 
@@ -154,7 +162,8 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
             return log
         log = self.__class__(
             estate=self.estate, date=date, shift=shift,
-            user=self.receiving_user)
+            user=self.receiving_user,
+            written_by=employee_for(self.company, self.receiving_user))
         log.save()
         return log
 
@@ -168,28 +177,57 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
                 })
         return next_log
 
-    def check_hand_over(self):
-        if not self.receiving_user:
-            raise DutyLogError(gettext(
-                    'kefu_base.msg_duty_receiving_user_required',
-                    log=self.rec_name))
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Estate = pool.get('kefu.estate')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('written_by')
+                and values.get('estate')):
+            values['written_by'] = employee_for(
+                Estate(values['estate']).company)
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, logs, values=None, external=False):
+        super().check_modification(
+            mode, logs, values=values, external=external)
+        if mode == 'delete':
+            for log in logs:
+                if log.state == 'handed_over':
+                    raise FrontDeskDeleteError(gettext(
+                            'kefu_base.msg_duty_log_delete',
+                            record=log.rec_name))
+        # The receiving staff signs a handed-over log: nothing else changes.
+        elif (mode == 'write'
+                and values.keys() - {'received_by', 'confirmed_at'}):
+            for log in logs:
+                if log.state == 'handed_over':
+                    raise FrontDeskClosedError(gettext(
+                            'kefu_base.msg_frontdesk_closed',
+                            record=log.rec_name, state=log.state_string))
 
     @classmethod
     @ModelView.button
-    @check_first('check_hand_over')
     @Workflow.transition('handed_over')
+    @set_employee('handed_over_by')
     def hand_over(cls, logs):
         now = dt.datetime.now()
         for log in logs:
+            if not log.receiving_user:
+                raise DutyLogError(gettext(
+                        'kefu_base.msg_duty_receiving_user_required',
+                        log=log.rec_name))
             log.next_log = log.carry_over()
             log.handed_over_at = now
         cls.save(logs)
 
     @classmethod
     @ModelView.button
+    @set_employee('received_by')
     def confirm(cls, logs):
         user = Transaction().user
-        logs = [log for log in logs if not log.confirmed_by]
+        logs = [log for log in logs if not log.confirmed_at]
         for log in logs:
             if log.state != 'handed_over' or log.receiving_user.id != user:
                 raise DutyLogError(gettext(
@@ -197,17 +235,13 @@ class DutyLog(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
                         log=log.rec_name,
                         user=(log.receiving_user.rec_name
                             if log.receiving_user else '')))
-        cls.write(logs, {
-                'confirmed_by': user,
-                'confirmed_at': dt.datetime.now(),
-                })
+        cls.write(logs, {'confirmed_at': dt.datetime.now()})
 
 
-class DutyLogEntry(HistoryMixin, Workflow, ModelSQL, ModelView):
+class DutyLogEntry(Workflow, ModelSQL, ModelView):
     __string__ = "Duty Log Entry"
     __name__ = 'kefu.duty.log.entry'
     _rec_name = 'content'
-    _delete_message = 'kefu_base.msg_duty_entry_delete'
     _states = {
         'readonly': ((Eval('state') != 'open')
             | (Eval('log_state', 'open') != 'open')),
@@ -355,35 +389,35 @@ class DutyLogEntry(HistoryMixin, Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return textwrap.shorten(self.content or '', 40, placeholder='...')
 
-    def _history_record(self):
-        return self.duty_log
-
     @classmethod
     def check_modification(cls, mode, entries, values=None, external=False):
         super().check_modification(
             mode, entries, values=values, external=external)
-        if mode == 'create':
+        # (the duty log's domain refuses new entries in a handed-over log)
+        if mode == 'write':
             for entry in entries:
-                entry.check_open()
+                if entry.duty_log.state == 'handed_over':
+                    raise FrontDeskClosedError(gettext(
+                            'kefu_base.msg_frontdesk_closed',
+                            record=entry.duty_log.rec_name,
+                            state=entry.duty_log.state_string))
         elif mode == 'delete':
             for entry in entries:
-                if entry.state == 'done' or entry.carried_from:
+                if (entry.state == 'done' or entry.carried_from
+                        or entry.duty_log.state == 'handed_over'):
                     raise FrontDeskDeleteError(gettext(
                             'kefu_base.msg_duty_entry_delete',
                             record=entry.rec_name))
 
-    def check_done(self):
-        if not self.result:
-            raise DutyLogError(gettext(
-                    'kefu_base.msg_duty_entry_result_required',
-                    entry=self.rec_name))
-
     @classmethod
     @ModelView.button
-    @check_first('check_done')
     @Workflow.transition('done')
     def done(cls, entries):
-        pass
+        for entry in entries:
+            if not entry.result:
+                raise DutyLogError(gettext(
+                        'kefu_base.msg_duty_entry_result_required',
+                        entry=entry.rec_name))
 
     @classmethod
     @ModelView.button

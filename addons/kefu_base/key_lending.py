@@ -6,17 +6,18 @@ import datetime as dt
 
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company.model import set_employee
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
 
 from .exceptions import (
     KeyLendingClosedError, KeyLendingDateError, KeyLendingDeleteError,
-    KeyLentError)
-from .model import rec_name_domain
+    KeyLendingStateError, KeyLentError)
+from .model import local_time, rec_name_domain, staff_field
 
 
 class KeyLending(Workflow, ModelSQL, ModelView):
@@ -33,8 +34,14 @@ class KeyLending(Workflow, ModelSQL, ModelView):
             'kefu.estate', "Estate",
             help="The estate of the key."),
         'on_change_with_estate', searcher='search_estate')
+    company = fields.Function(
+        fields.Many2One(
+            'company.company', "Company",
+            help="The company that runs the estate of the key."),
+        'on_change_with_company')
     borrower = fields.Many2One(
         'party.party', "Borrower", required=True, ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'},
         states=_states,
         help="The registered person or company that takes the key "
         "(a colleague, a contractor, an owner). Keys are never lent in a "
@@ -59,11 +66,11 @@ class KeyLending(Workflow, ModelSQL, ModelView):
     returned_at = fields.DateTime(
         "Returned At", readonly=True,
         help="When the key came back to the cabinet.")
-    lent_by = fields.Many2One(
-        'res.user', "Lent By", readonly=True, ondelete='RESTRICT',
+    lent_by = staff_field(
+        "Lent By",
         help="The staff member who handed the key out.")
-    received_by = fields.Many2One(
-        'res.user', "Received By", readonly=True, ondelete='RESTRICT',
+    returned_to = staff_field(
+        "Returned To",
         help="The staff member who took the key back.")
     notes = fields.Text(
         "Notes",
@@ -118,8 +125,12 @@ class KeyLending(Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'draft',
                     'depends': ['state'],
                     },
+                # The form shows it only while the key is out
+                # (view_attributes) but the server accepts it in any state:
+                # a clerk whose form was opened before a colleague took the
+                # key back must read when it came back, not Tryton's generic
+                # refusal.
                 'return_': {
-                    'invisible': Eval('state') != 'lent',
                     'depends': ['state'],
                     },
                 'cancel': {
@@ -139,6 +150,10 @@ class KeyLending(Workflow, ModelSQL, ModelView):
     @fields.depends('key', '_parent_key.estate')
     def on_change_with_estate(self, name=None):
         return self.key.estate if self.key else None
+
+    @fields.depends('key', '_parent_key.estate')
+    def on_change_with_company(self, name=None):
+        return self.key.estate.company if self.key else None
 
     @classmethod
     def search_estate(cls, name, clause):
@@ -168,12 +183,15 @@ class KeyLending(Workflow, ModelSQL, ModelView):
     def view_attributes(cls):
         return super().view_attributes() + [
             ('/tree', 'visual', If(Eval('overdue', False), 'danger', '')),
+            ('//group[@id="return"]', 'states', {
+                    'invisible': Eval('state') != 'lent',
+                    }),
             ]
 
     @classmethod
     def copy(cls, lendings, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['lent_at', 'returned_at', 'lent_by', 'received_by']:
+        for name in ['lent_at', 'returned_at', 'lent_by', 'returned_to']:
             default.setdefault(name, None)
         return super().copy(lendings, default=default)
 
@@ -207,8 +225,12 @@ class KeyLending(Workflow, ModelSQL, ModelView):
         # SQLite has no exclusion constraint: trytond checks key_lent_exclude
         # with one query that nests a condition per open lending, and SQLite's
         # parser overflows well before 100 of them (85 with SQLite 3.40).
-        for sub_lendings in grouped_slice(lendings, 20):
-            super().validate(list(sub_lendings))
+        # PostgreSQL enforces the constraint itself.
+        if backend.name == 'sqlite':
+            for sub_lendings in grouped_slice(lendings, 20):
+                super().validate(list(sub_lendings))
+        else:
+            super().validate(lendings)
 
     @classmethod
     def validate_fields(cls, lendings, field_names):
@@ -252,28 +274,47 @@ class KeyLending(Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('lent')
+    @set_employee('lent_by')
     def lend(cls, lendings):
         Key = Pool().get('kefu.key')
         # Two clerks lending the same key at once: the second waits here and
         # then finds the key out.
         Key.lock(list({l.key for l in lendings}))
         now = dt.datetime.now()
-        user = Transaction().user
         for lending in lendings:
             lending.check_lend()
             if not lending.lent_at:
                 lending.lent_at = now
-            lending.lent_by = user
         cls.save(lendings)
+
+    def check_lent(self):
+        "Refuse to take back a key that is not out on this lending"
+        if self.state == 'returned':
+            raise KeyLendingStateError(gettext(
+                    'kefu_base.msg_key_lending_already_returned',
+                    lending=self.rec_name,
+                    date=local_time(self.returned_at, self.key.estate)))
+        if self.state != 'lent':
+            raise KeyLendingStateError(gettext(
+                    'kefu_base.msg_key_lending_not_lent',
+                    lending=self.rec_name, state=self.state_string))
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('returned')
     def return_(cls, lendings):
-        cls.write(lendings, {
-                'returned_at': dt.datetime.now(),
-                'received_by': Transaction().user,
-                })
+        "Take the keys back, or say when they came back already"
+        # a colleague taking the same key back at once waits here, then
+        # reads when it came back
+        cls.lock(lendings)
+        for lending in lendings:
+            lending.check_lent()
+        cls.set_returned(lendings)
+
+    @classmethod
+    @Workflow.transition('returned')
+    @set_employee('returned_to')
+    def set_returned(cls, lendings):
+        cls.write(lendings, {'returned_at': dt.datetime.now()})
 
     @classmethod
     @ModelView.button

@@ -6,32 +6,22 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.company.model import set_employee
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools.timezone import UTC, get_tzinfo
 from trytond.transaction import Transaction
 
-from .exceptions import MailAddresseeError, MailError
-from .model import HistoryMixin, NumberMixin, check_first
+from .exceptions import (
+    FrontDeskClosedError, FrontDeskDeleteError, MailAddresseeError, MailError)
+from .model import (
+    EstateCompanyMixin, NumberMixin, employee_for, local_time, staff_field)
 
 
-def local_time(value, estate):
-    "Format a stored (UTC) date-time in the time zone of the estate's company"
-    if not value:
-        return ''
-    zone = estate.company.timezone
-    zone = get_tzinfo(zone) if zone else UTC
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime(
-        '%Y-%m-%d %H:%M')
-
-
-class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
+class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
     __string__ = "Registered Mail"
     __name__ = 'kefu.mail'
     _rec_name = 'number'
-    _number_sequence = 'sequence_mail'
-    _closed_states = {'handed_out', 'returned'}
-    _delete_message = 'kefu_base.msg_mail_delete'
+    _number_sequence = 'mail_sequence'
     _states = {'readonly': Eval('state') != 'received'}
 
     estate = fields.Many2One(
@@ -44,6 +34,7 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         help="The unit the mail is addressed to, if known.")
     addressee = fields.Many2One(
         'party.party', "Addressee", ondelete='RESTRICT', states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The owner or resident the mail is addressed to, if known; "
         "otherwise type the name on the envelope.")
     addressee_name = fields.Char(
@@ -67,6 +58,7 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         help="When the front desk signed for the mail from the post office.")
     signed_by = fields.Many2One(
         'party.party', "Signed By", ondelete='RESTRICT', states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The owner or resident who collected the mail and signed the "
         "register.")
     signed_by_name = fields.Char(
@@ -84,8 +76,15 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         "Returned At", states=_states,
         help="When the mail went back to the post office; filled in with "
         "the current time on approval if left empty.")
-    return_approved_by = fields.Many2One(
-        'res.user', "Return Approved By", readonly=True, ondelete='RESTRICT',
+    received_by = staff_field(
+        "Received By",
+        help="The staff member who signed for the mail from the post "
+        "office.")
+    handed_out_by = staff_field(
+        "Handed Out By",
+        help="The staff member who handed the mail out.")
+    return_approved_by = staff_field(
+        "Return Approved By",
         help="The supervisor who approved returning the mail (退件).")
     state = fields.Selection([
             ('received', "Received"),
@@ -113,13 +112,15 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
             ('received', 'handed_out'),
             ('received', 'returned'),
             }
+        # The form shows these buttons only for mail still at the desk
+        # (view_attributes) but the server accepts them in any state: a
+        # clerk whose form was opened before a colleague's click must read
+        # who collected the mail and when, not Tryton's generic refusal.
         cls._buttons.update({
                 'hand_out': {
-                    'invisible': Eval('state') != 'received',
                     'depends': ['state'],
                     },
                 'approve_return': {
-                    'invisible': Eval('state') != 'received',
                     'depends': ['state'],
                     },
                 })
@@ -150,7 +151,8 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
     def copy(cls, mails, default=None):
         default = default.copy() if default is not None else {}
         for name in ['signed_by', 'signed_by_name', 'handed_out_at',
-                'return_reason', 'returned_at', 'return_approved_by']:
+                'return_reason', 'returned_at', 'received_by',
+                'handed_out_by', 'return_approved_by']:
             default.setdefault(name, None)
         return super().copy(mails, default=default)
 
@@ -164,7 +166,43 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
                             'kefu_base.msg_mail_addressee_required',
                             mail=mail.rec_name))
 
-    def _check_received(self):
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//group[@id="buttons"]', 'states', {
+                    'invisible': Eval('state') != 'received',
+                    }),
+            ]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Estate = pool.get('kefu.estate')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('received_by')
+                and values.get('estate')):
+            values['received_by'] = employee_for(
+                Estate(values['estate']).company)
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, mails, values=None, external=False):
+        super().check_modification(
+            mode, mails, values=values, external=external)
+        if mode == 'delete':
+            for mail in mails:
+                if mail.state != 'received':
+                    raise FrontDeskDeleteError(gettext(
+                            'kefu_base.msg_mail_delete',
+                            record=mail.rec_name))
+        elif mode == 'write':
+            for mail in mails:
+                if mail.state != 'received':
+                    raise FrontDeskClosedError(gettext(
+                            'kefu_base.msg_frontdesk_closed',
+                            record=mail.rec_name, state=mail.state_string))
+
+    def check_received(self):
         "Refuse a mail that was already handed out or returned"
         if self.state == 'handed_out':
             raise MailError(gettext(
@@ -178,36 +216,27 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
                     mail=self.rec_name,
                     date=local_time(self.returned_at, self.estate)))
 
-    def check_hand_out(self):
-        self._check_received()
-        if not self.signed_by and not self.signed_by_name:
-            raise MailError(gettext(
-                    'kefu_base.msg_mail_signed_by_required',
-                    mail=self.rec_name))
-
-    def check_return(self):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        User = pool.get('res.user')
-        self._check_received()
-        if not self.return_reason:
-            raise MailError(gettext(
-                    'kefu_base.msg_mail_return_reason_required',
-                    mail=self.rec_name))
-        approvers = {ModelData.get_id('kefu_base', g) for g in [
-                'group_supervisor', 'group_office_manager', 'group_admin']}
-        if Transaction().user and not approvers & set(User.get_groups()):
-            raise MailError(gettext(
-                    'kefu_base.msg_mail_return_supervisor',
-                    mail=self.rec_name))
-
     @classmethod
     @ModelView.button
-    @check_first('check_hand_out')
-    @Workflow.transition('handed_out')
     def hand_out(cls, mails):
+        "Hand the mails out, or say who collected them already"
+        # a colleague handing out the same mail at once waits here, then
+        # reads who collected it
+        cls.lock(mails)
+        for mail in mails:
+            mail.check_received()
+        cls.set_handed_out(mails)
+
+    @classmethod
+    @Workflow.transition('handed_out')
+    @set_employee('handed_out_by')
+    def set_handed_out(cls, mails):
         now = dt.datetime.now()
         for mail in mails:
+            if not mail.signed_by and not mail.signed_by_name:
+                raise MailError(gettext(
+                        'kefu_base.msg_mail_signed_by_required',
+                        mail=mail.rec_name))
             if not mail.signed_by_name:
                 mail.signed_by_name = mail.signed_by.rec_name
             mail.handed_out_at = mail.handed_out_at or now
@@ -215,12 +244,32 @@ class Mail(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    @check_first('check_return')
-    @Workflow.transition('returned')
     def approve_return(cls, mails):
-        user = Transaction().user
+        "Return the mails to the post office, or say why they cannot be"
+        cls.lock(mails)
+        for mail in mails:
+            mail.check_received()
+        cls.set_returned(mails)
+
+    @classmethod
+    @Workflow.transition('returned')
+    @set_employee('return_approved_by')
+    def set_returned(cls, mails):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        approvers = {ModelData.get_id('kefu_base', g) for g in [
+                'group_supervisor', 'group_office_manager', 'group_admin']}
+        if (mails and Transaction().user
+                and not approvers & set(User.get_groups())):
+            raise MailError(gettext(
+                    'kefu_base.msg_mail_return_supervisor',
+                    mail=', '.join(m.rec_name for m in mails)))
         now = dt.datetime.now()
         for mail in mails:
+            if not mail.return_reason:
+                raise MailError(gettext(
+                        'kefu_base.msg_mail_return_reason_required',
+                        mail=mail.rec_name))
             mail.returned_at = mail.returned_at or now
-            mail.return_approved_by = user
         cls.save(mails)

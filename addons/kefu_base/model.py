@@ -2,15 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 """What several models of kefu_base share: the search on several fields for
 a record's name, and for the front-desk registers (duty log, visitor slips,
-registered mail) a number from a sequence, closed records kept as history,
-and transitions that say why they refuse a record."""
-from functools import wraps
-
-from trytond.i18n import gettext
+registered mail) a number from the sequence of the configuration, the
+company of the estate, the staff member who acted and date-times written
+in the estate's time zone."""
 from trytond.model import fields
+from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
-
-from .exceptions import FrontDeskClosedError, FrontDeskDeleteError
+from trytond.tools.timezone import UTC, get_tzinfo
+from trytond.transaction import Transaction
 
 
 def rec_name_domain(clause, *names):
@@ -23,24 +22,44 @@ def rec_name_domain(clause, *names):
     return [bool_op, *((n, operator, operand, *extra) for n in names)]
 
 
-def check_first(method_name):
-    """Call method_name on every record before the decorated transition.
+def local_time(value, estate):
+    "Format a stored (UTC) date-time in the time zone of the estate's company"
+    if not value:
+        return ''
+    zone = estate.company.timezone
+    zone = get_tzinfo(zone) if zone else UTC
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(
+        '%Y-%m-%d %H:%M')
 
-    Workflow.transition skips records in the wrong state without a word; a
-    front-desk register must say why instead (e.g. mail handed out twice)."""
-    def decorator(func):
-        @wraps(func)
-        def wrapper(cls, records, *args, **kwargs):
-            for record in records:
-                getattr(record, method_name)()
-            return func(cls, records, *args, **kwargs)
-        return wrapper
-    return decorator
+
+def staff_field(string, help):
+    "The employee who did a staff action; set by the action, never typed"
+    field = employee_field(string)
+    field.readonly = True
+    field.ondelete = 'RESTRICT'
+    field.help = help
+    return field
+
+
+def employee_for(company, user=None):
+    """Return the id of the employee of user (the current user by default)
+    working for company, or None.
+
+    The current user's employee is the one chosen in the preferences
+    (the context's employee)."""
+    User = Pool().get('res.user')
+    if user is None:
+        user = User(Transaction().user)
+    employee = user.employee
+    if employee and company and employee.company == company:
+        return employee.id
 
 
 class NumberMixin:
-    "A human number taken from the default sequence when the record is saved"
+    """A human number taken, when the record is saved, from the sequence the
+    configuration holds for the company of the record's estate"""
     __slots__ = ()
+    # the name of the sequence field of kefu.configuration
     _number_sequence = None
     number = fields.Char(
         "Number", readonly=True,
@@ -50,13 +69,14 @@ class NumberMixin:
     @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        Sequence = pool.get('ir.sequence')
+        Configuration = pool.get('kefu.configuration')
+        Estate = pool.get('kefu.estate')
         values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            sequence = Sequence(
-                ModelData.get_id('kefu_base', cls._number_sequence))
-            values['number'] = sequence.get()
+        if (mode == 'create' and not values.get('number')
+                and values.get('estate')):
+            company = Estate(values['estate']).company
+            values['number'] = Configuration(1).get_number(
+                cls._number_sequence, company)
         return values
 
     @classmethod
@@ -66,38 +86,19 @@ class NumberMixin:
         return super().copy(records, default=default)
 
 
-class HistoryMixin:
-    """Records in a closed state are history: they can be neither changed
-    (but for the fields in _closed_writable) nor deleted."""
+class EstateCompanyMixin:
+    "The company of the record's estate, whose employees act on the record"
     __slots__ = ()
-    _closed_states = set()
-    _closed_writable = set()
-    _delete_message = None
+    company = fields.Function(
+        fields.Many2One(
+            'company.company', "Company",
+            help="The company that runs the estate."),
+        'on_change_with_company', searcher='search_company')
 
-    def _history_record(self):
-        "Return the record whose state closes this one"
-        return self
-
-    def is_closed(self):
-        record = self._history_record()
-        return record.state in record._closed_states
-
-    def check_open(self):
-        if self.is_closed():
-            record = self._history_record()
-            raise FrontDeskClosedError(gettext(
-                    'kefu_base.msg_frontdesk_closed',
-                    record=record.rec_name, state=record.state_string))
+    @fields.depends('estate', '_parent_estate.company')
+    def on_change_with_company(self, name=None):
+        return self.estate.company if self.estate else None
 
     @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'delete':
-            for record in records:
-                if record.is_closed():
-                    raise FrontDeskDeleteError(gettext(
-                            cls._delete_message, record=record.rec_name))
-        elif mode == 'write' and values.keys() - cls._closed_writable:
-            for record in records:
-                record.check_open()
+    def search_company(cls, name, clause):
+        return [('estate.company' + clause[0][len(name):], *clause[1:])]

@@ -3,20 +3,21 @@
 """Visitor slips (访客单) of the front desk."""
 import datetime as dt
 
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
-from .model import HistoryMixin, NumberMixin
+from .exceptions import FrontDeskClosedError, FrontDeskDeleteError
+from .model import EstateCompanyMixin, NumberMixin, employee_for, staff_field
 
 
-class VisitorSlip(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
+class VisitorSlip(
+        NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
     __string__ = "Visitor Slip"
     __name__ = 'kefu.visitor.slip'
     _rec_name = 'number'
-    _number_sequence = 'sequence_visitor_slip'
-    _closed_states = {'left'}
-    _delete_message = 'kefu_base.msg_visitor_delete'
+    _number_sequence = 'visitor_slip_sequence'
     _states = {'readonly': Eval('state') != 'in'}
 
     estate = fields.Many2One(
@@ -46,6 +47,7 @@ class VisitorSlip(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         help="The unit the visitor goes to.")
     host = fields.Many2One(
         'party.party', "Host", ondelete='RESTRICT', states=_states,
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The owner or resident the visitor comes to see; call them "
         "to confirm before letting the visitor in.")
     purpose = fields.Char(
@@ -67,6 +69,9 @@ class VisitorSlip(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
     vehicle_plate = fields.Char(
         "Vehicle Plate", states=_states,
         help="The plate number of the visitor's vehicle, if it came in.")
+    registered_by = staff_field(
+        "Registered By",
+        help="The staff member who registered the visitor.")
     state = fields.Selection([
             ('in', "Inside"),
             ('left', "Left"),
@@ -120,7 +125,36 @@ class VisitorSlip(NumberMixin, HistoryMixin, Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('arrived_at', lambda data: dt.datetime.now())
         default.setdefault('left_at', None)
+        default.setdefault('registered_by', None)
         return super().copy(slips, default=default)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Estate = pool.get('kefu.estate')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('registered_by')
+                and values.get('estate')):
+            values['registered_by'] = employee_for(
+                Estate(values['estate']).company)
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, slips, values=None, external=False):
+        super().check_modification(
+            mode, slips, values=values, external=external)
+        if mode == 'delete':
+            for slip in slips:
+                if slip.state == 'left':
+                    raise FrontDeskDeleteError(gettext(
+                            'kefu_base.msg_visitor_delete',
+                            record=slip.rec_name))
+        elif mode == 'write':
+            for slip in slips:
+                if slip.state == 'left':
+                    raise FrontDeskClosedError(gettext(
+                            'kefu_base.msg_frontdesk_closed',
+                            record=slip.rec_name, state=slip.state_string))
 
     @classmethod
     @ModelView.button

@@ -4,10 +4,13 @@
 guard against a key lent twice, many keys lent at once, which lock counts as
 having its spare, the state searcher and what a front-desk user may do."""
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError, SQLConstraintError
-from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.modules.kefu_base.exceptions import KeyLendingStateError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
@@ -40,6 +43,41 @@ def create_party(name):
     party = Party(name=name)
     party.save()
     return party
+
+
+def create_user(login, company, estate):
+    "A front-desk user of estate, an employee of company"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    employee = create_employee(company, name=login.title())
+    user = User(
+        name=login.title(), login=login,
+        groups=[ModelData.get_id('kefu_base', 'group_front_desk')],
+        companies=[company], company=company,
+        employees=[employee], employee=employee,
+        kefu_estates=[estate])
+    user.save()
+    return user
+
+
+@contextmanager
+def as_user(user):
+    "The transaction of user as the web client opens it, access checked"
+    User = Pool().get('res.user')
+    transaction = Transaction()
+    with transaction.set_user(user.id), transaction.set_context(
+            User.get_preferences(context_only=True)), check_access():
+        yield
+
+
+def click(Model, button, records):
+    "Press button on records through its RPC, as the web client does"
+    rpc = Model.__rpc__[button]
+    args, kwargs, context, _ = rpc.convert(
+        Model, [r.id for r in records], {})
+    with Transaction().set_context(context):
+        return getattr(Model, button)(*args, **kwargs)
 
 
 class KeyTestCase(TestCase):
@@ -193,8 +231,6 @@ class KeyTestCase(TestCase):
         pool = Pool()
         Key = pool.get('kefu.key')
         Lending = pool.get('kefu.key.lending')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         company = create_company()
         with set_company(company):
             estate_a, _, unit_a = create_estate(company, 'A')
@@ -204,14 +240,9 @@ class KeyTestCase(TestCase):
                         'kind': 'security_door', 'code': 'D1',
                         } for u in [unit_a, unit_b]])
             party = create_party("Zhang Wei")
-            user = User(
-                name="Desk A", login='desk_a',
-                groups=[ModelData.get_id('kefu_base', 'group_front_desk')],
-                companies=[company], company=company,
-                kefu_estates=[estate_a])
-            user.save()
+            user = create_user('desk_a', company, estate_a)
 
-            with Transaction().set_user(user.id), check_access():
+            with as_user(user):
                 self.assertEqual(Key.search([]), [key_a])
                 lending = Lending(
                     key=key_a, borrower=party, purpose="Repair",
@@ -219,13 +250,60 @@ class KeyTestCase(TestCase):
                 lending.save()
                 Lending.lend([lending])
                 self.assertEqual(lending.state, 'lent')
-                self.assertEqual(lending.lent_by, user)
+                self.assertEqual(lending.lent_by, user.employee)
                 with self.assertRaises(AccessError):
                     Key.write([Key(key_a.id)], {'location': "Hook 9"})
                 with self.assertRaises(AccessError):
                     Lending.create([{
                                 'key': key_b.id, 'borrower': party.id,
                                 'purpose': "Repair", 'due_at': DUE}])
+
+
+    @with_transaction()
+    def test_key_returned_twice_from_client(self):
+        "A clerk taking back a key a colleague took back reads when it was"
+        pool = Pool()
+        Key = pool.get('kefu.key')
+        Lending = pool.get('kefu.key.lending')
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        with set_company(company):
+            estate, _, unit = create_estate(company, 'A')
+            key, = Key.create([{
+                        'estate': estate.id, 'unit': unit.id,
+                        'kind': 'security_door', 'code': 'D1'}])
+            li = create_user('li', company, estate)
+            wang = create_user('wang', company, estate)
+            lending, = Lending.create([{
+                        'key': key.id, 'borrower': create_party("Zhang").id,
+                        'purpose': "Repair", 'due_at': DUE}])
+
+            with as_user(li):
+                click(Lending, 'lend', [lending])
+            with as_user(wang):
+                click(Lending, 'return_', [lending])
+            returned_at = Lending(lending.id).returned_at
+            with as_user(li), self.assertRaises(KeyLendingStateError) as cm:
+                click(Lending, 'return_', [lending])
+            self.assertEqual(
+                cm.exception.message,
+                'The key of lending "%s" is already back: it was returned at '
+                '%s. Register a new lending to lend it again.' % (
+                    lending.rec_name,
+                    (returned_at + dt.timedelta(hours=8)).strftime(
+                        '%Y-%m-%d %H:%M')))
+            draft, = Lending.create([{
+                        'key': key.id, 'borrower': create_party("Liu").id,
+                        'purpose': "Repair", 'due_at': DUE}])
+            with as_user(li), self.assertRaisesRegex(
+                    KeyLendingStateError, r'has not gone out'):
+                click(Lending, 'return_', [draft])
+
+            lending = Lending(lending.id)
+            self.assertEqual(
+                (lending.state, lending.lent_by, lending.returned_to),
+                ('returned', li.employee, wang.employee))
 
 
 del TestCase
