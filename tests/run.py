@@ -91,11 +91,17 @@ def main(filters):
         print(f'FAILED: asked for {uri} but trytond uses {backend.name}: '
             'is uri set in the file of TRYTOND_CONFIG?', file=sys.stderr)
         return 1
-    names = [n for n in test_names()
-        if not filters or any(f in n for f in filters)]
+    # A filter selects a test file by name, or single tests by their id
+    # (e.g. scenario_access, one .rst of test_scenario).
     loader = unittest.TestLoader()
-    suite = unittest.TestSuite(loader.loadTestsFromName(n) for n in names)
-    tests = list(count(suite))
+    tests, names = [], set()
+    for name in test_names():
+        for test in count(loader.loadTestsFromName(name)):
+            if not filters or any(
+                    f in name or f in test.id() for f in filters):
+                tests.append(test)
+                names.add(name)
+    suite = unittest.TestSuite(tests)
     scenarios = [t for t in tests if 'scenario_' in t.id()
         or type(t).__name__ == 'DocFileCase']
     print(f'Kefu suite on {uri.split(":")[0]}: {len(tests)} tests, '
