@@ -82,9 +82,28 @@ def queries():
 
     def vacant_page():
         Unit = pool_get('kefu.unit')
-        domain = [('estate', '=', ch().id), ('state', '=', 'vacant')]
+        domain = [('estate', '=', ch().id),
+            ('delivery_state', '=', 'handed_over'),
+            ('occupancy', '=', 'vacant')]
         Unit.search_count(domain)
         return len(Unit.search(domain, limit=100))
+
+    def first_page():
+        Unit = pool_get('kefu.unit')
+        return len(Unit.search([], limit=100))
+
+    def last_page_by_code():
+        Unit = pool_get('kefu.unit')
+        return len(Unit.search([], order=[('code', 'DESC')], limit=100))
+
+    def search_box(text):
+        def query():
+            Unit = pool_get('kefu.unit')
+            units = Unit.search(
+                [('rec_name', 'ilike', '%' + text + '%')], limit=100)
+            Unit.read([u.id for u in units], ['rec_name', 'owner_names'])
+            return len(units)
+        return query
 
     def owner_names_page():
         Unit = pool_get('kefu.unit')
@@ -112,7 +131,12 @@ def queries():
                 [o.id for o in Occupancy.search([])], ['occupancy_rate']))
 
     return [
-        ("units of one estate, state vacant: count + page", vacant_page),
+        ("first page of units, natural code order", first_page),
+        ("last page of units by code", last_page_by_code),
+        ("units of one estate, tab vacant: count + page", vacant_page),
+        ("search box: phone's last 4 digits 0123", search_box('0123')),
+        ("search box: owner name 王伟", search_box('王伟')),
+        ("search box: code 3-2-15", search_box('3-2-15')),
         ("owner_names of a page of 100 units", owner_names_page),
         ("units by owner name ilike %王伟%", by_owner),
         ("units by code ilike 3-2-15%", by_code),

@@ -4,7 +4,7 @@
 import datetime as dt
 import secrets
 import unittest
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from trytond.pool import Pool
@@ -39,6 +39,7 @@ class DemoTestCase(unittest.TestCase):
         "Units, estates, buildings and the area balance"
         pool = Pool()
         Estate = pool.get('kefu.estate')
+        Building = pool.get('kefu.building')
         Unit = pool.get('kefu.unit')
         Balance = pool.get('kefu.building.area_balance')
 
@@ -54,6 +55,18 @@ class DemoTestCase(unittest.TestCase):
             self.assertTrue(Unit.search([('estate', '=', estate.id)]))
         usages = {u.usage for u in Unit.search([])}
         self.assertEqual(usages, {'residential', 'commercial', 'parking'})
+        states = Counter(
+            (u.delivery_state, u.occupancy) for u in Unit.search([]))
+        handed_over = sum(
+            n for (d, _), n in states.items() if d == 'handed_over')
+        self.assertEqual(set(states), {
+                ('unsold', None), ('sold', None), ('handed_over', 'occupied'),
+                ('handed_over', 'vacant'), ('handed_over', 'in_custody')})
+        self.assertGreater(
+            states['handed_over', 'occupied'], handed_over * 3 // 5)
+        self.assertGreater(handed_over, UNITS * 3 // 4)
+        self.assertTrue(all(
+                b.name for b in Building.search([]) if b.code != 'P'))
         for unit in Unit.search([]):
             self.assertTrue(
                 Decimal('0.75') * unit.building_area - Decimal('0.01')
@@ -81,7 +94,7 @@ class DemoTestCase(unittest.TestCase):
         shares = defaultdict(Decimal)
         for ownership in current:
             shares[ownership.unit] += ownership.share
-        sold = Unit.search([('state', '!=', 'unsold')])
+        sold = Unit.search([('delivery_state', '!=', 'unsold')])
         self.assertEqual(set(shares), set(sold))
         self.assertEqual(set(shares.values()), {Decimal(100)})
         self.assertTrue(any(len(
@@ -138,7 +151,7 @@ class DemoTestCase(unittest.TestCase):
 
         self.populate()
 
-        held = Unit.search([('state', 'in', ['handed_over', 'in_custody'])])
+        held = Unit.search([('occupancy', 'in', ['vacant', 'in_custody'])])
         owner_keys = Key.search([
                 ('unit', '!=', None), ('is_spare', '=', False)])
         self.assertEqual(len(owner_keys), 5 * len(held))
@@ -191,7 +204,8 @@ class DemoTestCase(unittest.TestCase):
         def plan(seed):
             builder = RegisterBuilder(self.options(seed=seed))
             units = builder.plan_units(builder.plan_buildings())
-            return [(u['code'], u['state'], u['building_area'],
+            return [(u['code'], u['delivery_state'], u['occupancy'],
+                    u['building_area'],
                     u['ownerships'], u['residents']) for u in units], [
                 p['name'] for p in builder.people]
         self.assertEqual(plan(1), plan(1))

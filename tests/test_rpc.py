@@ -93,10 +93,11 @@ class RPCTestCase(unittest.TestCase):
                     'estate': estate, 'building': building,
                     'code': '1-1-1502', 'floor': 15, 'usage': 'residential',
                     'building_area': Decimal('98.50'),
-                    'inner_area': Decimal('80.12'), 'state': 'sold'}])
+                    'inner_area': Decimal('80.12'),
+                    'delivery_state': 'sold'}])
         record, = self.model('kefu.unit', 'read', [unit], [
                 'estate', 'building', 'code', 'floor', 'usage',
-                'building_area', 'inner_area', 'state', 'rec_name',
+                'building_area', 'inner_area', 'delivery_state', 'rec_name',
                 'estate.code'])
         self.assertEqual(record['estate'], estate)
         self.assertEqual(record['building'], building)
@@ -105,8 +106,8 @@ class RPCTestCase(unittest.TestCase):
         self.assertEqual(record['usage'], 'residential')
         self.assertEqual(record['building_area'], Decimal('98.50'))
         self.assertEqual(record['inner_area'], Decimal('80.12'))
-        self.assertEqual(record['state'], 'sold')
-        self.assertEqual(record['rec_name'], 'RPC-U 1-1-1502')
+        self.assertEqual(record['delivery_state'], 'sold')
+        self.assertEqual(record['rec_name'], '锦绣苑 1-1-1502')
         self.assertEqual(record['estate.']['code'], 'RPC-U')
         self.assertEqual(self.model('kefu.unit', 'search',
                 [('estate', '=', estate)], 0, None, None), [unit])

@@ -25,8 +25,9 @@ Helpers for the hooks: ``create(Model, vlist)`` creates in batches and
 What kefu_base creates: the company 客服物业管理有限公司 (Kefu Property
 Management Co., Ltd., CNY, Asia/Shanghai); two estates with their managers;
 buildings with surveyed areas, two of which deliberately differ a little
-from the sum of their units; ``units`` units in states that look like a
-lived-in estate; owners with mobile numbers, co-owners, name changes (更名)
+from the sum of their units; ``units`` units that look like a lived-in
+estate (most handed over and occupied, some vacant or in custody, a few
+sold or unsold); owners with mobile numbers, co-owners, name changes (更名)
 and residents; one user per Kefu group (logins in USERS, the password from
 the options, checked against Tryton's password rules) besides admin, who
 gets every group; and, when kefu.key is in the pool, the key
@@ -92,13 +93,15 @@ GIVEN_NAMES = [
 COMPANY_WORDS = ['恒达', '鑫源', '华信', '佳美', '德润', '瑞丰', '盛世', '宏图']
 COMPANY_TRADES = ['商贸', '餐饮', '便利店', '药房', '教育咨询', '美容美发']
 
-# usage: weights of the states unsold, sold, handed_over, occupied, vacant,
-# in_custody
-STATES = ['unsold', 'sold', 'handed_over', 'occupied', 'vacant', 'in_custody']
+# (delivery, occupancy) of a unit: unsold, sold, then handed over and
+# occupied, vacant or in custody; by usage, the weights of each
+STATES = [
+    ('unsold', None), ('sold', None), ('handed_over', 'occupied'),
+    ('handed_over', 'vacant'), ('handed_over', 'in_custody')]
 STATE_WEIGHTS = {
-    'residential': [2, 6, 8, 62, 15, 7],
-    'commercial': [15, 10, 10, 55, 10, 0],
-    'parking': [20, 10, 0, 70, 0, 0],
+    'residential': [2, 6, 62, 23, 7],
+    'commercial': [15, 10, 55, 20, 0],
+    'parking': [20, 10, 70, 0, 0],
     }
 PARKING_SHARE = 8  # percent of the units
 PARKING_LEVEL = 500  # spaces per underground level
@@ -317,6 +320,7 @@ class RegisterBuilder:
                 # the first tower of each estate faces the street
                 'shops': len(buildings) < 2 or rng.random() < 0.4,
                 }
+            building['name'] = '%s号楼' % building['code']
             building['layouts'] = self.layouts(building)
             building['size'] = min(remaining, building['entrances']
                 * building['rooms'] * building['floors'])
@@ -385,7 +389,7 @@ class RegisterBuilder:
                 'usage': usage,
                 'building_area': area,
                 'inner_area': inner,
-                'state': rng.choices(STATES, STATE_WEIGHTS[usage])[0],
+                **self.state(usage),
                 }
 
     def garage_units(self, building):
@@ -398,9 +402,14 @@ class RegisterBuilder:
                 'usage': 'parking',
                 'building_area': area,
                 'inner_area': inner,
-                'state': self.rng.choices(
-                    STATES, STATE_WEIGHTS['parking'])[0],
+                **self.state('parking'),
                 }
+
+    def state(self, usage):
+        "The delivery and occupancy of a new unit"
+        delivery_state, occupancy = self.rng.choices(
+            STATES, STATE_WEIGHTS[usage])[0]
+        return {'delivery_state': delivery_state, 'occupancy': occupancy}
 
     def plan_area_differences(self, buildings):
         "Two buildings whose survey differs a little from their units"
@@ -421,11 +430,11 @@ class RegisterBuilder:
     def plan_life(self, unit):
         "Sale, handover, owners and residents of a unit"
         unit['ownerships'], unit['residents'] = [], []
-        if unit['state'] == 'unsold':
+        if unit['delivery_state'] == 'unsold':
             return
         years = ESTATES[unit['estate']][3]
         delivery = dt.date(self.today.year - years, 6, 28)
-        if unit['state'] == 'sold':
+        if unit['delivery_state'] == 'sold':
             sale = self.date_between(
                 self.today - dt.timedelta(days=365),
                 self.today - dt.timedelta(days=30))
@@ -435,7 +444,7 @@ class RegisterBuilder:
             unit['handover'] = self.date_between(
                 delivery, delivery + dt.timedelta(days=180))
         self.plan_owners(unit, sale)
-        if unit['state'] == 'occupied' and unit['usage'] == 'residential':
+        if unit['occupancy'] == 'occupied' and unit['usage'] == 'residential':
             self.plan_residents(unit)
 
     # People
@@ -555,7 +564,8 @@ class RegisterBuilder:
                     'usage': u['usage'],
                     'building_area': u['building_area'],
                     'inner_area': u['inner_area'],
-                    'state': u['state'],
+                    'delivery_state': u['delivery_state'],
+                    'occupancy': u['occupancy'],
                     } for u in units])
 
     def create_people(self):

@@ -1,13 +1,16 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from sql.functions import CharLength
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from .exceptions import AreaError, HistoryDeleteError
+from .exceptions import (
+    AreaError, BuildingEstateError, FloorError, HistoryDeleteError)
 from .model import rec_name_domain
 
 
@@ -116,22 +119,31 @@ class EstateUser(ModelSQL):
 class Building(DeactivableMixin, ModelSQL, ModelView):
     __string__ = "Building"
     __name__ = 'kefu.building'
+    # Lists sorted by building go by its number, not by its optional name
+    _order_name = 'code'
 
     estate = fields.Many2One(
         'kefu.estate', "Estate", required=True, ondelete='RESTRICT',
-        help="The estate the building stands in.")
+        states={'readonly': Bool(Eval('units'))},
+        help="The estate the building stands in; it cannot change once "
+        "the building has units.")
     code = fields.Char(
         "Code", required=True, strip=True,
         help="The building number within the estate, e.g. 3.")
-    name = fields.Char("Name", help="An optional name, e.g. 'Tower A'.")
+    name = fields.Char(
+        "Name", help="The name staff and residents use, e.g. 3号楼; "
+        "the building shows as its code when empty.")
     floors = fields.Integer(
-        "Floors", help="The number of floors above ground.")
+        "Floors", help="The number of floors above ground; no unit may be "
+        "above it. Basements are not counted.")
     surveyed_area = fields.Numeric(
         "Surveyed Area", digits=(16, 2),
         help="The total building area (m²) from the building survey "
         "(总产权面积); the area balance report compares it with the sum "
         "of the units.")
-    units = fields.One2Many('kefu.unit', 'building', "Units")
+    units = fields.One2Many(
+        'kefu.unit', 'building', "Units",
+        help="The units (房屋) of the building.")
 
     @classmethod
     def __setup__(cls):
@@ -142,6 +154,12 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
                 'kefu_base.msg_building_code_unique'),
             ]
         cls._order = [('estate', 'ASC'), ('code', 'ASC'), ('id', 'ASC')]
+
+    @staticmethod
+    def order_code(tables):
+        # Shorter numbers first: building 3 before building 10
+        table, _ = tables[None]
+        return [CharLength(table.code), table.code]
 
     @classmethod
     def validate_fields(cls, buildings, field_names):
@@ -157,22 +175,56 @@ class Building(DeactivableMixin, ModelSQL, ModelView):
                     raise AreaError(gettext(
                             'kefu_base.msg_building_area_positive',
                             building=building.rec_name))
+        if 'floors' in field_names:
+            cls.check_units_floors(buildings)
+
+    @classmethod
+    def check_units_floors(cls, buildings):
+        "No unit may be above the building's number of floors"
+        Unit = Pool().get('kefu.unit')
+        for building in buildings:
+            if not building.floors:
+                continue
+            with Transaction().set_context(active_test=False):
+                units = Unit.search([
+                        ('building', '=', building.id),
+                        ('floor', '>', building.floors),
+                        ], order=[('floor', 'DESC')], limit=1)
+            if units:
+                unit, = units
+                raise FloorError(gettext(
+                        'kefu_base.msg_building_floors_below_units',
+                        building=building.rec_name, floors=building.floors,
+                        unit=unit.rec_name, floor=unit.floor))
 
     def get_rec_name(self, name):
-        label = self.code
-        if self.name:
-            label += ' (%s)' % self.name
-        return '%s %s' % (self.estate.rec_name, label)
+        return self.name or self.code
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        return rec_name_domain(clause, 'code', 'name', 'estate.rec_name')
+        return rec_name_domain(clause, 'name', 'code')
 
     @classmethod
     def check_modification(cls, mode, buildings, values=None, external=False):
         super().check_modification(
             mode, buildings, values=values, external=external)
+        if mode == 'write' and 'estate' in values:
+            cls.check_estate_change(buildings, values['estate'])
         if mode == 'delete':
             check_no_history(
                 buildings, [('kefu.unit', 'building')],
                 'kefu_base.msg_building_delete_history')
+
+    @classmethod
+    def check_estate_change(cls, buildings, estate):
+        """A building with units keeps its estate: its units carry the estate
+        too (codes, record rules and reports go by it)."""
+        Unit = Pool().get('kefu.unit')
+        moved = [b for b in buildings if b.estate.id != estate]
+        with Transaction().set_context(active_test=False):
+            units = Unit.search(
+                [('building', 'in', [b.id for b in moved])], limit=1)
+        if units:
+            raise BuildingEstateError(gettext(
+                    'kefu_base.msg_building_estate_units',
+                    building=units[0].building.rec_name))

@@ -12,6 +12,22 @@ class OwnershipError(ValidationError):
     pass
 
 
+class FloorError(ValidationError):
+    pass
+
+
+class OccupancyError(ValidationError):
+    pass
+
+
+class BuildingEstateError(AccessError):
+    pass
+
+
+class UnitLogError(AccessError):
+    pass
+
+
 class HistoryDeleteError(AccessError):
     pass
 
@@ -57,4 +73,8 @@ class KeyLendingClosedError(AccessError):
 
 
 class KeyLendingDeleteError(AccessError):
+    pass
+
+
+class KeyLendingStateError(UserError):
     pass

@@ -1,16 +1,14 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Register reports computed in SQL over the whole register."""
-from sql import Literal
+from sql import Cast, Literal
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce, NullIf
 from sql.functions import Abs, Round
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-
-DELIVERED = ('handed_over', 'occupied', 'vacant', 'in_custody')
-NOT_LIVED_IN = ('handed_over', 'vacant', 'in_custody')
+from trytond.pyson import Eval, If
 
 
 class BuildingAreaBalance(ModelSQL, ModelView):
@@ -48,6 +46,15 @@ class BuildingAreaBalance(ModelSQL, ModelView):
         cls._order = [('estate', 'ASC'), ('building', 'ASC'), ('id', 'ASC')]
 
     @classmethod
+    def view_attributes(cls):
+        # PYSON in a view attribute must be encoded from Python: as text in
+        # the XML it reaches the web client raw and breaks the list.
+        return super().view_attributes() + [
+            ('/tree/field[@name="difference"]', 'visual',
+                If(Eval('balanced', True), '', 'danger')),
+            ]
+
+    @classmethod
     def table_query(cls):
         pool = Pool()
         building = pool.get('kefu.building').__table__()
@@ -81,7 +88,11 @@ class BuildingAreaBalance(ModelSQL, ModelView):
 
 
 class EstateOccupancy(ModelSQL, ModelView):
-    "Occupancy and vacancy of an estate"
+    """Occupancy and vacancy of an estate.
+
+    One definition, the units list's tabs use it too: every unit handed
+    over is exactly one of occupied, vacant or in custody, and each rate is
+    that count divided by the units handed over."""
     __string__ = "Estate Occupancy"
     __name__ = 'kefu.estate.occupancy'
 
@@ -89,24 +100,35 @@ class EstateOccupancy(ModelSQL, ModelView):
         'kefu.estate', "Estate", required=True, readonly=True)
     units = fields.Integer(
         "Units", readonly=True, help="The number of active units.")
-    unsold = fields.Integer("Unsold", readonly=True)
-    delivered = fields.Integer(
-        "Delivered", readonly=True,
-        help="Units handed over to their owners: handed over, occupied, "
-        "vacant or in custody.")
-    occupied = fields.Integer("Occupied", readonly=True)
+    unsold = fields.Integer(
+        "Unsold", readonly=True, help="Units not sold yet.")
+    sold = fields.Integer(
+        "Sold", readonly=True, help="Units sold but not handed over yet.")
+    handed_over = fields.Integer(
+        "Handed Over", readonly=True,
+        help="Units handed over (交房) to their owners: occupied, vacant "
+        "or in custody.")
+    occupied = fields.Integer(
+        "Occupied", readonly=True,
+        help="Units handed over that somebody lives in or uses.")
     vacant = fields.Integer(
-        "Not Lived In", readonly=True,
-        help="Delivered units nobody lives in: handed over but not "
-        "moved in, vacant, or in custody.")
-    in_custody = fields.Integer("In Custody", readonly=True)
-    occupancy_rate = fields.Float(
-        "Occupancy Rate", digits=(1, 4), readonly=True,
-        help="Occupied units divided by delivered units (入住率).")
-    vacancy_rate = fields.Float(
-        "Vacancy Rate", digits=(1, 4), readonly=True,
-        help="Delivered units nobody lives in divided by delivered "
-        "units (空置率).")
+        "Vacant", readonly=True,
+        help="Units handed over that nobody lives in and that are not in "
+        "custody.")
+    in_custody = fields.Integer(
+        "In Custody", readonly=True,
+        help="Units handed over that the management office looks after for "
+        "the owner (托管).")
+    occupancy_rate = fields.Numeric(
+        "Occupancy Rate (%)", digits=(5, 2), readonly=True,
+        help="Occupied units in percent of the units handed over (入住率).")
+    vacancy_rate = fields.Numeric(
+        "Vacancy Rate (%)", digits=(5, 2), readonly=True,
+        help="Vacant units in percent of the units handed over (空置率).")
+    custody_rate = fields.Numeric(
+        "Custody Rate (%)", digits=(5, 2), readonly=True,
+        help="Units in custody in percent of the units handed over "
+        "(托管率).")
 
     @classmethod
     def __setup__(cls):
@@ -119,29 +141,35 @@ class EstateOccupancy(ModelSQL, ModelView):
         pool = Pool()
         estate = pool.get('kefu.estate').__table__()
         unit = pool.get('kefu.unit').__table__()
+        handed_over = unit.delivery_state == 'handed_over'
 
-        def count(states):
-            return Sum(Case((unit.state.in_(states), 1), else_=0))
+        def count(condition):
+            return Sum(Case((condition, 1), else_=0))
 
-        delivered = count(DELIVERED)
-        occupied = count(('occupied',))
-        vacant = count(NOT_LIVED_IN)
-        rate = cls.occupancy_rate.sql_cast
+        def occupancy(value):
+            return count(handed_over & (unit.occupancy == value))
 
-        def ratio(numerator):
-            return rate(numerator) / rate(NullIf(delivered, 0))
+        def percent(numerator):
+            # A float division, then rounded as a decimal: PostgreSQL
+            # rounds no double precision to 2 digits.
+            ratio = Cast(numerator, 'FLOAT') * 100 / NullIf(
+                Cast(count(handed_over), 'FLOAT'), 0)
+            return cls.occupancy_rate.sql_cast(
+                Round(cls.occupancy_rate.sql_cast(ratio), 2))
         return estate.join(unit, condition=(unit.estate == estate.id)
             & (unit.active == Literal(True))
             ).select(
                 estate.id.as_('id'),
                 estate.id.as_('estate'),
                 Count(unit.id).as_('units'),
-                count(('unsold',)).as_('unsold'),
-                delivered.as_('delivered'),
-                occupied.as_('occupied'),
-                vacant.as_('vacant'),
-                count(('in_custody',)).as_('in_custody'),
-                ratio(occupied).as_('occupancy_rate'),
-                ratio(vacant).as_('vacancy_rate'),
+                count(unit.delivery_state == 'unsold').as_('unsold'),
+                count(unit.delivery_state == 'sold').as_('sold'),
+                count(handed_over).as_('handed_over'),
+                occupancy('occupied').as_('occupied'),
+                occupancy('vacant').as_('vacant'),
+                occupancy('in_custody').as_('in_custody'),
+                percent(occupancy('occupied')).as_('occupancy_rate'),
+                percent(occupancy('vacant')).as_('vacancy_rate'),
+                percent(occupancy('in_custody')).as_('custody_rate'),
                 where=estate.active == Literal(True),
                 group_by=[estate.id])
