@@ -7,7 +7,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import UnitLogError
 
@@ -63,8 +63,8 @@ class UnitLog(ModelSQL, ModelView):
     @classmethod
     def record(cls, Unit, before, names):
         """Log the changes of names on the units since before, a dict of
-        the values read by id.  Called after the write, as root: staff
-        have no right to write the log themselves."""
+        the values read by id.  Called after the write, without access
+        checks: staff have no right to write the log themselves."""
         pool = Pool()
         User = pool.get('res.user')
         user = User(Transaction().user)
@@ -85,7 +85,8 @@ class UnitLog(ModelSQL, ModelView):
                                 user.employee.id if user.employee else None),
                             })
         if vlist:
-            cls.create(vlist)
+            with without_check_access():
+                cls.create(vlist)
 
     @staticmethod
     def _format(value):
@@ -111,3 +112,8 @@ class UnitLog(ModelSQL, ModelView):
             mode, logs, values=values, external=external)
         if mode in {'write', 'delete'}:
             raise UnitLogError(gettext('kefu_base.msg_unit_log_readonly'))
+        # The model's access follows the unit's (__access__), so whoever may
+        # write a unit could create log lines over RPC: only the unit's own
+        # write records them.
+        if mode == 'create' and external:
+            raise UnitLogError(gettext('kefu_base.msg_unit_log_create'))

@@ -372,6 +372,19 @@ class KefuBaseTestCase(CompanyTestMixin, ModuleTestCase):
             with self.assertRaises(UnitLogError):
                 Log.delete([log])
 
+            # Over RPC (access checked) the unit's write still logs, but
+            # nobody writes a log line of their own.
+            with Transaction().set_context(_check_access=True):
+                Unit.write([Unit(unit.id)], {'occupancy': 'occupied'})
+                self.assertEqual(
+                    [l.new_value for l in Unit(unit.id).logs
+                        if l.field == 'occupancy'], ['occupied', 'vacant'])
+                with self.assertRaises(UnitLogError):
+                    Log.create([{
+                                'unit': unit.id, 'date': log.date,
+                                'field': 'occupancy', 'old_value': 'vacant',
+                                'new_value': 'in_custody'}])
+
     @with_transaction()
     def test_field_access(self):
         "Delivery and areas are set by their groups; the desk sets occupancy"
