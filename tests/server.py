@@ -80,12 +80,17 @@ class ServerError(Exception):
 class TrytonServer:
     "A trytond serving a fresh database with kefu_base activated"
 
-    def __init__(self, name, language='zh_CN'):
+    def __init__(self, name, language='zh_CN', demo_units=None):
         self.uri = database_uri()
-        # run.py drops the PostgreSQL databases named test_* left by a
-        # crashed run.
-        self.database = 'test_kefu_%s_%s' % (name, uuid.uuid4().hex[:8])
+        # tests/run.py drops the PostgreSQL databases of its run,
+        # test_kefu_<run id>..., left by a crashed test.
+        self.database = 'test_kefu_%s_%s_%s' % (
+            os.environ.get('KEFU_RUN_ID', 'solo'), name, uuid.uuid4().hex[:8])
         self.language = language
+        # With demo_units, the database is filled by the project's demo
+        # generator (tools/kefu_demo.py): its staff users, with this
+        # server's password, and that many units.
+        self.demo_units = demo_units
         self.password = 'kefu-e2e-' + uuid.uuid4().hex[:12]
         self.tmp = None
         self.process = None
@@ -166,6 +171,13 @@ class TrytonServer:
             '-u', 'kefu_base', '--activate-dependencies', *lang)
         self.timings['database'] = time.monotonic() - start
         self.check_backend()
+        if self.demo_units:
+            start = time.monotonic()
+            self._run(sys.executable, os.path.join(ROOT, 'tools',
+                    'kefu_demo.py'), '-c', self.config()[-1],
+                '-d', self.database, '--units', str(self.demo_units),
+                '--password', self.password)
+            self.timings['demo'] = time.monotonic() - start
 
     def check_backend(self):
         "Check that kefu_base is activated in the database of the run's backend"
