@@ -14,7 +14,8 @@ from trytond.transaction import Transaction
 from .exceptions import (
     FrontDeskClosedError, FrontDeskDeleteError, MailAddresseeError, MailError)
 from .model import (
-    EstateCompanyMixin, NumberMixin, employee_for, local_time, staff_field)
+    EstateCompanyMixin, NumberMixin, employee_for, join_names, local_time,
+    staff_field)
 
 
 class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
@@ -264,7 +265,7 @@ class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
                 and not approvers & set(User.get_groups())):
             raise MailError(gettext(
                     'kefu_base.msg_mail_return_supervisor',
-                    mail=', '.join(m.rec_name for m in mails)))
+                    mail=join_names(m.rec_name for m in mails)))
         now = dt.datetime.now()
         for mail in mails:
             if not mail.return_reason:

@@ -22,6 +22,12 @@ def rec_name_domain(clause, *names):
     return [bool_op, *((n, operator, operand, *extra) for n in names)]
 
 
+def join_names(names):
+    "Join names as the user's language lists them: 张三、李四 in Chinese"
+    language = Transaction().language or ''
+    return ('、' if language.startswith('zh') else ', ').join(names)
+
+
 def local_time(value, estate):
     "Format a stored (UTC) date-time in the time zone of the estate's company"
     if not value:

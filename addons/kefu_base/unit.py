@@ -17,7 +17,7 @@ from trytond.transaction import Transaction
 
 from .estate import check_no_history
 from .exceptions import AreaError, FloorError, OccupancyError, OwnershipError
-from .model import rec_name_domain
+from .model import join_names, rec_name_domain
 
 # Wide enough for any room or parking number: digit runs are padded to it
 # so that the sort key orders 1-1-101 before 1-1-1001.
@@ -264,7 +264,7 @@ class Unit(DeactivableMixin, ModelSQL, ModelView):
                 Ownership.current_domain([u.id for u in units]),
                 order=[('unit', 'ASC'), ('share', 'DESC'), ('id', 'ASC')]):
             names[ownership.unit.id].append(ownership.party.rec_name)
-        return {u: ', '.join(n) for u, n in names.items()}
+        return {u: join_names(n) for u, n in names.items()}
 
     @classmethod
     def search_owner_names(cls, name, clause):

@@ -49,6 +49,9 @@ class KefuBaseTestCase(CompanyTestMixin, ModuleTestCase):
             unit, = Unit.create([{**values, 'code': '1',
                         'ownerships': owners('50', '50')}])
             self.assertEqual(len(unit.ownerships), 2)
+            self.assertEqual(unit.owner_names, "A, B")
+            with Transaction().set_context(language='zh_CN'):
+                self.assertEqual(Unit(unit.id).owner_names, "A、B")
             with self.assertRaises(OwnershipError):
                 Unit.create([{**values, 'code': '2',
                             'ownerships': owners('50', '40')}])
