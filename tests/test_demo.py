@@ -142,6 +142,44 @@ class DemoTestCase(unittest.TestCase):
             | {group('group_admin')} <= {g.id for g in admin.groups})
 
     @with_transaction(user=0)
+    def test_front_desk(self):
+        "Duty logs handed over shift by shift, visitors, registered mail"
+        pool = Pool()
+        Estate = pool.get('kefu.estate')
+        Log = pool.get('kefu.duty.log')
+        Entry = pool.get('kefu.duty.log.entry')
+        Slip = pool.get('kefu.visitor.slip')
+        Mail = pool.get('kefu.mail')
+
+        self.populate()
+
+        for estate in Estate.search([]):
+            logs = Log.search([('estate', '=', estate.id)],
+                order=[('date', 'ASC'), ('shift', 'ASC')])
+            # 3 days of day and night shifts, then today's open day shift
+            self.assertEqual(len(logs), 7)
+            self.assertEqual([l.state for l in logs],
+                ['handed_over'] * 6 + ['open'])
+            self.assertEqual(logs[-1].date, TODAY)
+            for log, following in zip(logs, logs[1:]):
+                self.assertEqual(log.next_log, following)
+                self.assertEqual(log.receiving_user, following.user)
+                self.assertTrue(log.received_by and log.handed_over_by)
+                self.assertEqual({e.state for e in log.entries}, {'done'})
+            self.assertEqual({e.state for e in logs[-1].entries}, {'open'})
+            self.assertTrue(all(
+                    e.result for e in Entry.search([('state', '=', 'done')])))
+            slips = Slip.search([('estate', '=', estate.id)])
+            self.assertEqual(
+                Counter(s.state for s in slips), {'left': 11, 'in': 1})
+            self.assertTrue(all(
+                    s.left_at > s.arrived_at for s in slips if s.left_at))
+            mails = Mail.search([('estate', '=', estate.id)])
+            self.assertEqual(Counter(m.state for m in mails),
+                {'handed_out': 5, 'received': 2, 'returned': 1})
+            self.assertTrue(all(m.number for m in mails))
+
+    @with_transaction(user=0)
     def test_keys(self):
         "Owner's keys of the units held, spares, lendings out and overdue"
         pool = Pool()

@@ -30,8 +30,8 @@ estate (most handed over and occupied, some vacant or in custody, a few
 sold or unsold); owners with mobile numbers, co-owners, name changes (更名)
 and residents; one user per Kefu group (logins in USERS, the password from
 the options, checked against Tryton's password rules) besides admin, who
-gets every group; and, when kefu.key is in the pool, the key
-register (see demo_key.py).
+gets every group; the key register (see demo_key.py); and the front desk's
+duty logs, visitor slips and registered mail (see demo_frontdesk.py).
 """
 import datetime as dt
 import random
@@ -186,6 +186,8 @@ class RegisterBuilder:
             if has_model('kefu.key'):
                 from .demo_key import KeyBuilder
                 KeyBuilder(self).build()
+            from .demo_frontdesk import FrontDeskBuilder
+            FrontDeskBuilder(self).build()
 
     # Company, estates and users
 
