@@ -107,10 +107,15 @@ class DutyLog(
                     'invisible': Eval('state') != 'open',
                     'depends': ['state'],
                     },
+                # Only the receiving staff signs: the one who handed over
+                # does not see the button.
                 'confirm': {
                     'invisible': ((Eval('state') != 'handed_over')
-                        | Bool(Eval('confirmed_at'))),
-                    'depends': ['state', 'confirmed_at'],
+                        | Bool(Eval('confirmed_at'))
+                        | (Bool(Eval('handed_over_by'))
+                            & (Eval('handed_over_by')
+                                == Eval('context', {}).get('employee')))),
+                    'depends': ['state', 'confirmed_at', 'handed_over_by'],
                     },
                 })
 

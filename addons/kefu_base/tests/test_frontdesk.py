@@ -360,6 +360,9 @@ class FrontDeskTestCase(TestCase):
             wang = create_user('wang', company, estate)
             with as_user(li):
                 log = self.handed_over_log(estate, wang)
+                # the one who handed over has no button to sign for it
+                with self.assertRaises(AccessButtonError):
+                    click(DutyLog, 'confirm', [log])
             with as_user(wang):
                 click(DutyLog, 'confirm', [log])
             log = DutyLog(log.id)
