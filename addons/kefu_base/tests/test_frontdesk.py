@@ -155,9 +155,11 @@ class FrontDeskTestCase(TestCase):
                     'arrived_at': dt.datetime(2025, 3, 3, 2, 0)}])
         log_b, = DutyLog.create([{'estate': estate_b.id}])
 
-        self.assertEqual(
-            [mail_a.number, slip_a.number, log_a.number],
-            ['GH000001', 'FK000001', 'ZB000001'])
+        # The shipped sequences: on PostgreSQL their numbers are not rolled
+        # back between tests, so only their prefix and padding are known.
+        self.assertRegex(mail_a.number, r'^GH\d{6}$')
+        self.assertRegex(slip_a.number, r'^FK\d{6}$')
+        self.assertRegex(log_a.number, r'^ZB\d{6}$')
         self.assertEqual(
             [mail_b.number, slip_b.number, log_b.number],
             ['B-GH001', 'B-FK001', 'B-ZB001'])
@@ -209,9 +211,9 @@ class FrontDeskTestCase(TestCase):
         self.assertNotIsInstance(cm.exception, AccessButtonError)
         self.assertEqual(
             cm.exception.message,
-            'Registered mail "GH000001" was already handed out to Zhang Wei '
+            'Registered mail "%s" was already handed out to Zhang Wei '
             'at 2025-03-03 18:30; it can be neither handed out again nor '
-            'returned to the post office.')
+            'returned to the post office.' % mail.number)
         mail = Mail(mail.id)
         self.assertEqual(mail.handed_out_by.party.name, "Li")
 
