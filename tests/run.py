@@ -84,6 +84,12 @@ def main(filters):
             'DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     else:
         os.environ.setdefault('DB_NAME', ':memory:')
+        # trytond's Cache.sync, once per [cache] clean_timeout (300 s),
+        # asks the backend for an autocommit connection: with SQLite in
+        # memory that is the test's own connection, so the test running at
+        # that moment commits instead of rolling back and the next tests
+        # find its records.  A suite run is shorter than a day.
+        os.environ.setdefault('TRYTOND_CACHE__CLEAN_TIMEOUT', '86400')
         os.environ.setdefault('DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     sys.path.insert(0, ROOT)
     from trytond import backend
