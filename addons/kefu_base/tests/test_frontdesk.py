@@ -5,7 +5,6 @@ numbering per company, the history kept against writes and deletes, the
 buttons pressed on a record a colleague already closed (as the web client
 calls them), and the staff member recorded for each action."""
 import datetime as dt
-from contextlib import contextmanager
 
 from trytond.model.modelstorage import DomainValidationError
 from trytond.model.modelview import AccessButtonError
@@ -18,32 +17,14 @@ from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
+from .tools import as_user, click, create_user
+
 
 def create_estate(company, code='GG'):
     Estate = Pool().get('kefu.estate')
     estate = Estate(name="Green Garden %s" % code, code=code, company=company)
     estate.save()
     return estate
-
-
-def create_user(login, company=None, estate=None, group='group_front_desk'):
-    "A staff user of company's estate; with company, its employee"
-    pool = Pool()
-    ModelData = pool.get('ir.model.data')
-    User = pool.get('res.user')
-    user = User(
-        name=login.title(), login=login,
-        groups=[ModelData.get_id('kefu_base', group)])
-    if company:
-        employee = create_employee(company, name=login.title())
-        user.companies = [company]
-        user.company = company
-        user.employees = [employee]
-        user.employee = employee
-    if estate:
-        user.kefu_estates = [estate]
-    user.save()
-    return user
 
 
 def give_employee(company, name="Admin"):
@@ -55,27 +36,6 @@ def give_employee(company, name="Admin"):
             'employee': employee.id,
             })
     return employee
-
-
-@contextmanager
-def as_user(user):
-    "The transaction of user with the context the web client would send"
-    User = Pool().get('res.user')
-    transaction = Transaction()
-    with transaction.set_user(user.id), transaction.set_context(
-            User.get_preferences(context_only=True)):
-        yield
-
-
-def click(Model, button, records):
-    """Press button on records as the web client does: through the button's
-    RPC, whose access checks (groups, button states) run before the
-    method."""
-    rpc = Model.__rpc__[button]
-    args, kwargs, context, _ = rpc.convert(
-        Model, [r.id for r in records], {})
-    with Transaction().set_context(context):
-        return getattr(Model, button)(*args, **kwargs)
 
 
 class FrontDeskTestCase(TestCase):

@@ -4,17 +4,15 @@
 guard against a key lent twice, many keys lent at once, which lock counts as
 having its spare, the state searcher and what a front-desk user may do."""
 import datetime as dt
-from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.model.exceptions import AccessError, SQLConstraintError
-from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
+from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.kefu_base.exceptions import KeyLendingStateError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
-from trytond.transaction import Transaction, check_access
+from .tools import as_user, click, create_user
 
 DUE = dt.datetime(2100, 1, 1, 12, 0)
 # More open lendings than SQLite's parser can nest in the one query with which
@@ -43,41 +41,6 @@ def create_party(name):
     party = Party(name=name)
     party.save()
     return party
-
-
-def create_user(login, company, estate):
-    "A front-desk user of estate, an employee of company"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    employee = create_employee(company, name=login.title())
-    user = User(
-        name=login.title(), login=login,
-        groups=[ModelData.get_id('kefu_base', 'group_front_desk')],
-        companies=[company], company=company,
-        employees=[employee], employee=employee,
-        kefu_estates=[estate])
-    user.save()
-    return user
-
-
-@contextmanager
-def as_user(user):
-    "The transaction of user as the web client opens it, access checked"
-    User = Pool().get('res.user')
-    transaction = Transaction()
-    with transaction.set_user(user.id), transaction.set_context(
-            User.get_preferences(context_only=True)), check_access():
-        yield
-
-
-def click(Model, button, records):
-    "Press button on records through its RPC, as the web client does"
-    rpc = Model.__rpc__[button]
-    args, kwargs, context, _ = rpc.convert(
-        Model, [r.id for r in records], {})
-    with Transaction().set_context(context):
-        return getattr(Model, button)(*args, **kwargs)
 
 
 class KeyTestCase(TestCase):
