@@ -52,6 +52,50 @@ def check_browser():
             'install`')
 
 
+def log_in(page, server, login):
+    "Log in to sao on server's database as login, with the server's password"
+    page.goto(server.browser_url)
+    dialog = page.locator('.login-dialog')
+    dialog.locator('#login').wait_for(state='visible')
+    # The database list comes after the dialog: an input, read-only
+    # when the server has one database, else a select.
+    database = dialog.locator('[name="database"]:visible')
+    database.wait_for(state='visible')
+    if database.evaluate('e => e.tagName') == 'SELECT':
+        database.select_option(server.database)
+    elif database.get_attribute('readonly') is None:
+        database.fill(server.database)
+    elif database.input_value() != server.database:
+        raise AssertionError('sao offers database %r, not %r' % (
+                database.input_value(), server.database))
+    dialog.locator('#login').fill(login)
+    dialog.locator('button[type="submit"]').click()
+    # The second dialog asks for the password.
+    password = page.locator('.ask-dialog #ask-dialog-entry')
+    password.wait_for(state='visible')
+    if password.get_attribute('type') != 'password':
+        raise AssertionError('the password is typed in clear')
+    password.fill(server.password)
+    page.locator('.ask-dialog .modal-footer .btn-primary').click()
+    password.wait_for(state='detached')
+
+
+def retry(action, done, timeout=TIMEOUT):
+    """Do action until done(timeout) stops raising a timeout: a click on the
+    menu while sao still renders it can be lost."""
+    deadline = time.monotonic() + timeout / 1000
+    wait = 2000
+    while True:
+        action()
+        try:
+            done(wait)
+            return
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
+            wait = min(2 * wait, 10_000)
+
+
 class BrowserTestCase(unittest.TestCase):
     "sao in Chinese, in chromium"
 
@@ -134,29 +178,7 @@ class BrowserTestCase(unittest.TestCase):
                     self.server.log(2000))) from exc
 
     def login(self):
-        page = self.page
-        page.goto(self.server.browser_url)
-        dialog = page.locator('.login-dialog')
-        dialog.locator('#login').wait_for(state='visible')
-        # The database list comes after the dialog: an input, read-only
-        # when the server has one database, else a select.
-        database = dialog.locator('[name="database"]:visible')
-        database.wait_for(state='visible')
-        if database.evaluate('e => e.tagName') == 'SELECT':
-            database.select_option(self.server.database)
-        elif database.get_attribute('readonly') is None:
-            database.fill(self.server.database)
-        else:
-            self.assertEqual(database.input_value(), self.server.database)
-        dialog.locator('#login').fill('admin')
-        dialog.locator('button[type="submit"]').click()
-        # The second dialog asks for the password.
-        password = page.locator('.ask-dialog #ask-dialog-entry')
-        password.wait_for(state='visible')
-        self.assertEqual(password.get_attribute('type'), 'password')
-        password.fill(self.server.password)
-        page.locator('.ask-dialog .modal-footer .btn-primary').click()
-        password.wait_for(state='detached')
+        log_in(self.page, self.server, 'admin')
 
     def close_config_wizard(self):
         """Cancel the Module Configuration wizard if it shows.
@@ -208,21 +230,6 @@ class BrowserTestCase(unittest.TestCase):
             'Configuration wizard: its two menu builds finished in the '
             'wrong order, and menu clicks open nothing')
 
-    def retry(self, action, done):
-        """Do action until done(timeout) stops raising a timeout: a click
-        on the menu while sao still renders it can be lost."""
-        deadline = time.monotonic() + TIMEOUT / 1000
-        wait = 2000
-        while True:
-            action()
-            try:
-                done(wait)
-                return
-            except PlaywrightTimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-                wait = min(2 * wait, 10_000)
-
     def open_estates(self):
         page = self.page
         item = page.locator('#menu .column-char[title="项目"]')
@@ -231,11 +238,11 @@ class BrowserTestCase(unittest.TestCase):
             if not item.is_visible():
                 page.locator('#menu tr:has(.column-char[title="客服中心"]) '
                     '.expander').click()
-        self.retry(expand, lambda t: item.wait_for(state='visible', timeout=t))
+        retry(expand, lambda t: item.wait_for(state='visible', timeout=t))
 
         # The tab's title is in Chinese.
         title = page.locator('#tablist li.active', has_text='项目')
-        self.retry(item.click,
+        retry(item.click,
             lambda t: title.wait_for(state='visible', timeout=t))
         tab = page.locator('#tabcontent .tab-pane.active .tab-form')
         tab.locator('.content-box table').first.wait_for(state='visible')

@@ -48,7 +48,8 @@ import unittest
 from zoneinfo import ZoneInfo
 
 from tests.server import SCREENSHOTS, TrytonServer, is_postgresql
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, check_browser
+from tests.test_browser import (
+    CHROMIUM, CHROMIUM_ARGS, check_browser, log_in, retry)
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -364,42 +365,12 @@ class FrontDesk:
 
     def log_in(self):
         page = self.page
-        page.goto(self.server.browser_url)
-        dialog = page.locator('.login-dialog')
-        dialog.locator('#login').wait_for(state='visible')
-        database = dialog.locator('[name="database"]:visible')
-        database.wait_for(state='visible')
-        if database.evaluate('e => e.tagName') == 'SELECT':
-            database.select_option(self.server.database)
-        elif database.get_attribute('readonly') is None:
-            database.fill(self.server.database)
-        dialog.locator('#login').fill('frontdesk')
-        dialog.locator('button[type="submit"]').click()
-        password = page.locator('.ask-dialog #ask-dialog-entry')
-        password.wait_for(state='visible')
-        password.fill(self.server.password)
-        page.locator('.ask-dialog .modal-footer .btn-primary').click()
-        password.wait_for(state='detached')
+        log_in(page, self.server, 'frontdesk')
         page.locator('#menu .column-char').first.wait_for(state='visible')
         self.settle('!!Sao.main_menu_screen', what='the menu')
         # The user's name is shown at the top right.
         expect(page.locator('#user-preferences')).to_contain_text(
             self.data['user'])
-
-    def retry(self, action, done):
-        """Do action until done(timeout) stops raising a timeout: a click
-        on the menu while sao still renders it can be lost."""
-        deadline = time.monotonic() + TIMEOUT / 1000
-        wait = 2000
-        while True:
-            action()
-            try:
-                done(wait)
-                return
-            except PlaywrightTimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-                wait = min(2 * wait, 10_000)
 
     def menu(self, *path):
         """Open the menu entry at path (its Chinese names), expanding its
@@ -413,11 +384,12 @@ class FrontDesk:
                 if not item(child).is_visible():
                     page.locator('#menu tr:has(.column-char[title="%s"]) '
                         '.expander' % parent).first.click()
-            self.retry(expand, lambda t, child=child: item(child).wait_for(
-                    state='visible', timeout=t))
+            retry(expand, lambda t, child=child: item(child).wait_for(
+                    state='visible', timeout=t), timeout=TIMEOUT)
         title = page.locator('#tablist li.active', has_text=path[-1])
-        self.retry(item(path[-1]).click,
-            lambda t: title.wait_for(state='visible', timeout=t))
+        retry(item(path[-1]).click,
+            lambda t: title.wait_for(state='visible', timeout=t),
+            timeout=TIMEOUT)
         self.settle("Sao.Tab.tabs.get_current().screen.current_view",
             what='the tab %s' % ' / '.join(path))
         expect(page.locator(ACTIVE + ' .tab-form .title').first
