@@ -20,7 +20,6 @@ The last line printed is "N passed, M failed" (", K skipped" when some
 were skipped), for any CI to read.  Usage: tests/run.py [name-filter ...]"""
 import glob
 import os
-import subprocess
 import sys
 import tempfile
 import unittest

@@ -372,7 +372,6 @@ class RegisterBuilder:
 
     def tower_units(self, building):
         "Units floor by floor, so that a short last tower loses its top"
-        rng = self.rng
         entrances, rooms = building['entrances'], building['rooms']
         for i in range(building['size']):
             floor = i // (entrances * rooms) + 1

@@ -347,7 +347,6 @@ ACTION_MODELS = {
 
 def measure_actions(users):
     pool = Pool()
-    Action = pool.get('ir.action')
     ModelData = pool.get('ir.model.data')
     groups = {g: user_groups(users[g]) for g in GROUPS}
     rows = {}
