@@ -18,12 +18,12 @@ SEQUENCES = {
     }
 
 
-def sequence_field(string, sequence_type, company, help):
+def sequence_field(string, sequence_type, company, help, module='kefu_base'):
     return fields.Many2One(
         'ir.sequence', string, required=True,
         domain=[
             ('company', 'in', [company, None]),
-            ('sequence_type', '=', Id('kefu_base', sequence_type)),
+            ('sequence_type', '=', Id(module, sequence_type)),
             ],
         help=help)
 
@@ -120,10 +120,12 @@ class ConfigurationSequence(ModelSQL, CompanyValueMixin):
 
     @classmethod
     def _default_sequence(cls, field_name):
-        "Return the sequence kefu_base ships for field_name"
+        """Return the sequence shipped for field_name: SEQUENCES maps it to
+        the XML id, 'module.id' when a later module ships it"""
+        module, _, xml_id = SEQUENCES.get(field_name, '').rpartition('.')
         try:
             return Pool().get('ir.model.data').get_id(
-                'kefu_base', SEQUENCES[field_name])
+                module or 'kefu_base', xml_id)
         except KeyError:
             return None
 
