@@ -320,7 +320,7 @@ class EscalationStep(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('milestone', 'ASC'), ('level', 'ASC')]
+        cls._order = [('milestone', 'ASC'), ('level', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def default_delay(cls):

@@ -58,7 +58,7 @@ class TicketStatistics(ModelSQL, ModelView):
         "Month", readonly=True,
         help="The month the tickets were reported in (its first day).")
     estate = fields.Many2One(
-        'kefu.estate', "Estate", readonly=True,
+        'kefu.estate', "Estate", required=True, readonly=True,
         help="The estate the tickets are about.")
     kind = fields.Selection(
         KINDS, "Kind", readonly=True,

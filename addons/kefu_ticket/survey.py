@@ -177,7 +177,7 @@ class SurveyStatistics(ModelSQL, ModelView):
         "Year", readonly=True,
         help="The year of the survey round.")
     estate = fields.Many2One(
-        'kefu.estate', "Estate", readonly=True,
+        'kefu.estate', "Estate", required=True, readonly=True,
         help="The estate surveyed.")
     topic = fields.Many2One(
         'kefu.survey.topic', "Topic", readonly=True,

@@ -914,6 +914,13 @@ class Ticket(
                 break
 
 
+    @classmethod
+    def send_digests(cls):
+        "The scheduled action of the daily follow-up lists (17:00)"
+        from .handover import send_digests
+        send_digests()
+
+
 class Pause(ModelSQL, ModelView):
     __string__ = "Ticket Pause"
     __name__ = 'kefu.ticket.pause'
@@ -935,7 +942,7 @@ class Pause(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('ticket')
-        cls._order = [('start', 'DESC')]
+        cls._order = [('start', 'DESC'), ('id', 'DESC')]
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.ticket, Index.Equality())))
 
@@ -1030,4 +1037,5 @@ class Cron(metaclass=PoolMeta):
         super().__setup__()
         cls.method.selection.extend([
                 ('kefu.ticket|sla_sweep', "Escalate Late Tickets"),
+                ('kefu.ticket|send_digests', "Send the Daily Follow-Up Lists"),
                 ])
