@@ -65,7 +65,7 @@ from tests.server import BIN, ROOT, SCREENSHOTS, TrytonServer, is_postgresql
 from tests.test_browser import (
     CHROMIUM, CHROMIUM_ARGS, check_browser, log_in, retry)
 from tests.test_frontdesk_browser import (
-    ACTIVE, FORM, TIMEOUT, TIMEZONE, FrontDesk, StepFailure, pick_unit)
+    ACTIVE, FORM, TIMEOUT, TIMEZONE, FrontDesk, pick_unit)
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -138,14 +138,24 @@ class TicketServer(TrytonServer):
                 '--password', self.password)
             self.timings['demo'] = time.monotonic() - start
 
-    def activated(self, module):
+    def query(self, sql, *args):
         conn = sqlite3.connect(
             os.path.join(self.tmp, self.database + '.sqlite'))
         try:
-            return conn.execute('SELECT state FROM ir_module WHERE name = ?',
-                (module,)).fetchall() == [('activated',)]
+            return conn.execute(sql, args).fetchall()
         finally:
             conn.close()
+
+    def activated(self, module):
+        return self.query('SELECT state FROM ir_module WHERE name = ?',
+            module) == [('activated',)]
+
+    def xml_id(self, xml_id):
+        "The id of the record of xml_id (module.name)"
+        module, name = xml_id.split('.')
+        (id_,), = self.query('SELECT db_id FROM ir_model_data '
+            'WHERE module = ? AND fs_id = ?', module, name)
+        return id_
 
 
 class TicketBrowserTestCase(unittest.TestCase):
@@ -222,8 +232,8 @@ def prepare(server):
         0, None, None)
 
     def ref(xml_id):
-        module, name = xml_id.split('.')
-        return admin.model('ir.model.data', 'get_id', module, name)
+        # ir.model.data is not open to JSON-RPC: read the SQLite file.
+        return server.xml_id(xml_id)
 
     def categories(names):
         ids = [ref('kefu_ticket.category_' + n) for n in names]
@@ -256,6 +266,16 @@ def prepare(server):
             list(menus.values()), ['name', 'parent'], context=zh)}
     data['menus'] = {x: (i, names[i]['name'], names[i]['parent'])
         for x, i in menus.items()}
+
+    # The tabs of the lists the staff look at
+    tabs = {x: ref(x) for x in [
+            'kefu_ticket.act_ticket_form_domain_to_close',
+            'kefu_ticket.act_work_order_form_domain_mine',
+            'kefu_ticket.act_callback_form_domain_pending']}
+    names = {t['id']: t['name'] for t in admin.model(
+            'ir.action.act_window.domain', 'read', list(tabs.values()),
+            ['name'], context=zh)}
+    data['tabs'] = {x: names[i] for x, i in tabs.items()}
 
     # The Chinese labels of the selections the flow reads
     data['selections'] = {}
@@ -403,6 +423,17 @@ class Staff(FrontDesk):
         search.press('Enter')
         self.settle("jQuery('%s .treeview tbody tr:visible').length == %s"
             % (ACTIVE, rows), what='the search of %s' % text)
+
+    def list_tab(self, xml_id):
+        "Click the tab xml_id (an action's domain) of the list"
+        name = self.data['tabs'][xml_id]
+        self.flow.label('tab:' + xml_id, name)
+        link = self.page.locator(ACTIVE + ' .tab-domain .nav a').filter(
+            has_text=re.compile(r'^%s\s' % re.escape(name)))
+        link.first.click()
+        self.settle("jQuery('%s .tab-domain .nav li.active a').text()"
+            ".startsWith(%s)" % (ACTIVE, json.dumps(name)),
+            what='the tab %s' % name)
 
     def pick(self, name, value, model='kefu.ticket'):
         "Choose the value (its key) of the selection `name`; check its label"
@@ -644,6 +675,8 @@ class TicketFlow:
         data = self.data
         engineer = self.as_('engineer')
         tree = engineer.open_menu('kefu_ticket.menu_work_order_form')
+        # His orders
+        engineer.list_tab('kefu_ticket.act_work_order_form_domain_mine')
         engineer.search(data['order'])
         engineer.open_row(tree, data['order'])
         engineer.expect_value('number', data['order'])
@@ -701,7 +734,7 @@ class TicketFlow:
         data = self.data
         specialist = self.as_('specialist')
         tree = specialist.open_menu('kefu_ticket.menu_callback_form')
-        # The first tab lists the visits to do.
+        specialist.list_tab('kefu_ticket.act_callback_form_domain_pending')
         specialist.search(data['repair'])
         specialist.open_row(tree, data['repair'])
         specialist.expect_value('ticket', data['repair'])
@@ -733,6 +766,7 @@ class TicketFlow:
         data = self.data
         supervisor = self.as_('supervisor')
         tree = supervisor.open_menu('kefu_ticket.menu_ticket_form')
+        supervisor.list_tab('kefu_ticket.act_ticket_form_domain_to_close')
         supervisor.search(data['repair'])
         supervisor.open_row(tree, data['repair'])
         supervisor.expect_value('number', data['repair'])

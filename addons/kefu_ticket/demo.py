@@ -42,6 +42,13 @@ DAY = dt.timedelta(days=1)
 # Tickets reported in the last days are more often late or waiting, so
 # that the front desk's tabs show some.
 RECENT = 10
+# The front desk's rounds of return visits (local from, to), the daily
+# round in which acceptances are recorded, the supervisor's review on
+# Monday, Wednesday and Friday: their tickets are handled in one call.
+CALLBACK_ROUNDS = [((10, 0), (11, 30)), ((15, 0), (16, 30))]
+ACCEPT_ROUND = (16, 40)
+CLOSE_ROUND = (16, 50)
+CLOSE_DAYS = {0, 2, 4}
 
 # code, name, kind, head and duty manager (login), members (logins)
 DEPARTMENTS = [
@@ -542,6 +549,7 @@ class TicketBuilder:
                 moment, action, plan = next(story)
             except StopIteration:
                 return
+            moment = moment.replace(microsecond=0)
             if self.clock:
                 moment = max(moment, self.clock + SECOND)
             if moment <= self.end:
@@ -719,9 +727,8 @@ class TicketBuilder:
             else:
                 moment = due + r.randint(2, 48) * HOUR
             plan.callback_problem, problem = problem, False
-            yield self.daytime(moment, r), 'callback', plan
-            if not self.ticket(plan).callback_at and not plan.callback_problem:
-                return
+            plan.callback_at, end = self.callback_round(moment, r)
+            yield end, 'callback', plan
             if not plan.callback_problem:
                 break
             if plan.orders:
@@ -735,15 +742,29 @@ class TicketBuilder:
                     days=r.randint(1, 3)), 'resolve', plan
         if self.ticket(plan).state not in {'resolved', 'visited'}:
             return
-        days = 0 if r.random() < 0.7 else 1
-        accept = self.round_at(self.clock, 16, days=days)
         action = 'accept_specialist'
         if plan.kind in {'repair', 'emergency', 'complaint'} and (
                 r.random() < 0.7):
             action = 'accept_resident'
-        yield accept, action, plan
-        days = 0 if r.random() < 0.8 else 1
-        yield self.round_at(self.clock, 16, 30, days=days), 'close', plan
+        yield self.round_at(self.clock, *ACCEPT_ROUND), action, plan
+        close = self.round_at(self.clock, *CLOSE_ROUND)
+        while self.local(close).weekday() not in CLOSE_DAYS:
+            close += DAY
+        yield close, 'close', plan
+
+    def callback_round(self, moment, rng):
+        """The moment of a return visit planned for moment: within the
+        front desk's next round of calls; and the end of that round, when
+        the visits of the round are recorded"""
+        day = self.local(moment).date()
+        while True:
+            for start, end in CALLBACK_ROUNDS:
+                start, end = self.at(day, *start), self.at(day, *end)
+                if moment < end:
+                    begin = max(moment, start)
+                    moment = begin + (end - begin) * rng.uniform(0, 0.9)
+                    return moment.replace(microsecond=0), end
+            day += DAY
 
     # The actions, each on a batch of plans at self.clock
 
@@ -791,27 +812,22 @@ class TicketBuilder:
     def do_resolve(self, plans):
         Ticket = Pool().get('kefu.ticket')
         tickets = self.tickets(plans)
-        to_write = []
         for plan, ticket in zip(plans, tickets):
             result = plan.texts[1]
             if ticket.result:
                 result = ticket.result + "\n再次处理：" + result
-            to_write.extend(([ticket], {'result': result}))
-        Ticket.write(*to_write)
-        Ticket.resolve(self.tickets(plans))
+            ticket.result = result
+        Ticket.resolve(tickets)
 
     def do_decide(self, plans):
         Ticket = Pool().get('kefu.ticket')
-        to_write = []
-        for plan in plans:
-            to_write.extend((self.tickets([plan]), {
-                        'suggestion_decision': (
-                            'adopted' if plan.adopted else 'not_adopted'),
-                        'resident_told': plan.told,
-                        'result': plan.texts[1 if plan.adopted else 2],
-                        }))
-        Ticket.write(*to_write)
-        Ticket.resolve(self.tickets(plans))
+        tickets = self.tickets(plans)
+        for plan, ticket in zip(plans, tickets):
+            ticket.suggestion_decision = (
+                'adopted' if plan.adopted else 'not_adopted')
+            ticket.resident_told = plan.told
+            ticket.result = plan.texts[1 if plan.adopted else 2]
+        Ticket.resolve(tickets)
 
     def do_wo_create(self, plans):
         WorkOrder = Pool().get('kefu.work_order')
@@ -873,27 +889,28 @@ class TicketBuilder:
             Pool().get('kefu.work_order').check(self.orders(plans))
 
     def do_callback(self, plans):
+        "The return visits of a round, by the front desk of each estate"
         Callback = Pool().get('kefu.callback')
+        callbacks = {c.ticket.id: c for c in Callback.search([
+                    ('ticket', 'in', [p.id for p in plans]),
+                    ('state', '=', 'pending'),
+                    ])}
+        by_login = {}
         for plan in plans:
             r = plan.rng
-            callbacks = Callback.search([
-                    ('ticket', '=', plan.id),
-                    ('state', '=', 'pending'),
-                    ])
+            callback = callbacks[plan.id]
             if plan.callback_problem:
-                values = {
-                    'result': 'problem',
-                    'satisfaction': r.randint(1, 3),
-                    'notes': r.choice(PROBLEMS),
-                    }
+                callback.result = 'problem'
+                callback.satisfaction = r.randint(1, 3)
+                callback.notes = r.choice(PROBLEMS)
             else:
-                values = {
-                    'result': 'ok',
-                    'satisfaction': weighted(r, SATISFACTION),
-                    }
-            values['method'] = 'visit' if r.random() < 0.1 else 'phone'
-            Callback.write(callbacks, values)
+                callback.result = 'ok'
+                callback.satisfaction = weighted(r, SATISFACTION)
+            callback.method = 'visit' if r.random() < 0.1 else 'phone'
+            callback.done_at = plan.callback_at
             login = 'frontdesk' if plan.estate_code == 'CH' else 'specialist'
+            by_login.setdefault(login, []).append(callback)
+        for login, callbacks in sorted(by_login.items()):
             with self.as_user(login):
                 Callback.do(callbacks)
 

@@ -7,12 +7,69 @@ escalation ladder when a deadline is missed."""
 import datetime as dt
 
 from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
-from .department import users_of
 from . import sla
-from .sla import due
+from .department import users_of
+from .sla import TICKET_MILESTONES, due
+
+
+class Escalation(ModelSQL, ModelView):
+    __string__ = "Ticket Escalation"
+    __name__ = 'kefu.ticket.escalation'
+
+    ticket = fields.Many2One(
+        'kefu.ticket', "Ticket", required=True, ondelete='CASCADE',
+        help="The ticket escalated.")
+    milestone = fields.Selection(
+        'get_milestones', "Milestone",
+        help="The deadline that was missed; empty for a repeat complaint.")
+    reason = fields.Selection([
+            ('breach', "Deadline Missed"),
+            ('repeat', "Repeat Complaint"),
+            ('emergency', "Emergency"),
+            ], "Reason", required=True, readonly=True,
+        help="Why the ticket went up the ladder.")
+    level = fields.Integer(
+        "Level", required=True, readonly=True,
+        help="The step of the ladder.")
+    at = fields.DateTime(
+        "At", required=True, readonly=True,
+        help="When it was escalated.")
+    recipient = fields.Selection(
+        'get_recipients', "Told", readonly=True,
+        help="Which role was told.")
+    employee = fields.Many2One(
+        'company.employee', "Employee", readonly=True, ondelete='RESTRICT',
+        help="Who was told; empty when nobody holds the role (set it up "
+        "under Departments or the configuration).")
+    reassigned_to = fields.Many2One(
+        'company.employee', "Reassigned To", readonly=True,
+        ondelete='RESTRICT',
+        help="To whom the ticket was given, when the step reassigns it.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('ticket')
+        cls._order = [('at', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.ticket, Index.Equality())))
+
+    @classmethod
+    def get_milestones(cls):
+        SlaRule = Pool().get('kefu.ticket.sla.rule')
+        return [(None, "")] + [
+            (k, v) for k, v in SlaRule.fields_get(['milestone'])[
+                'milestone']['selection'] if k in TICKET_MILESTONES]
+
+    @classmethod
+    def get_recipients(cls):
+        Step = Pool().get('kefu.ticket.escalation.step')
+        return [(None, "")] + Step.fields_get(['recipient'])[
+            'recipient']['selection']
 
 
 def assign(ticket):

@@ -17,7 +17,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import sla
 from .department import users_of
-from .ticket import MILESTONE_FIELDS, RUNNING
+from .deadline import MILESTONE_FIELDS, RUNNING
 
 OPEN_TICKETS = ['open', 'in_progress', 'waiting']
 OPEN_ORDERS = ['draft', 'notified', 'on_site', 'in_progress', 'left_early',
@@ -29,7 +29,7 @@ class DutyLog(metaclass=PoolMeta):
 
     open_tickets = fields.Function(
         fields.One2Many(
-            'kefu.ticket', None, "Open Tickets",
+            'kefu.ticket', None, "Open Tickets", readonly=True,
             help="The estate's tickets not solved yet, for the next shift "
             "to follow up."),
         'get_open_tickets')
@@ -181,6 +181,15 @@ def send_digests(now=None):
         for company in Digest.due(now):
             with Transaction().set_context(company=company.id):
                 Digest(company, now).send()
+
+
+class Ticket(metaclass=PoolMeta):
+    __name__ = 'kefu.ticket'
+
+    @classmethod
+    def send_digests(cls):
+        "The scheduled action of the daily follow-up lists"
+        send_digests()
 
 
 class Calendar(metaclass=PoolMeta):

@@ -3,8 +3,6 @@
 """The ticket (工单): every call, visit and letter to the front desk, with the
 manual's deadlines stored on it, the pauses while waiting for the resident,
 and the escalations when a deadline is missed."""
-import datetime as dt
-
 from sql import Null
 
 from trytond.i18n import gettext
@@ -16,16 +14,16 @@ from trytond.modules.kefu_base.model import (
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction, without_check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.transaction import Transaction
 
 from . import escalation, sla
 from .department import KINDS
 from .exceptions import (
     TicketAcceptanceError, TicketClosedError, TicketDeleteError,
     TicketPauseError, TicketResultError)
-from .sla import (
-    COMPLAINT_CLASSES, SEVERITIES, TICKET_MILESTONES, due)
+from .deadline import (
+    MILESTONE_FIELDS, RUNNING, SLA_FIELDS, DeadlineMixin)
+from .sla import COMPLAINT_CLASSES, SEVERITIES
 
 CHANNELS = [
     ('phone', "Phone"),
@@ -35,25 +33,6 @@ CHANNELS = [
     ('email', "E-mail"),
     ('online', "Online"),
     ]
-# Milestone -> (deadline field, the field recording when it was met).
-MILESTONE_FIELDS = {
-    'feedback': ('feedback_due', 'feedback_at'),
-    'head': ('head_due', 'head_notified_at'),
-    'answer': ('answer_due', 'answered_at'),
-    'resolve': ('resolve_due', 'resolved_at'),
-    'file_card': ('file_card_due', 'file_card_at'),
-    'callback': ('callback_due', 'callback_at'),
-    }
-# The states in which the clocks run; waiting stops them, the others end.
-RUNNING = ['open', 'in_progress', 'resolved', 'visited']
-# A change of these recomputes the unmet deadlines and the next check (the
-# state and the met moments change which clocks run).
-SLA_FIELDS = {'kind', 'complaint_class', 'severity', 'category',
-    'requested_by', 'reported_at', 'estate', 'state'} | {
-    met for _, met in MILESTONE_FIELDS.values()}
-SWEEP_BATCH = 200
-
-
 def milestone_pair(string, met_string, help, met_help):
     return (
         fields.DateTime(string, readonly=True, help=help),
@@ -61,7 +40,8 @@ def milestone_pair(string, met_string, help, met_help):
 
 
 class Ticket(
-        Workflow, EstateCompanyMixin, ChatMixin, ModelSQL, ModelView):
+        DeadlineMixin, Workflow, EstateCompanyMixin, ChatMixin, ModelSQL,
+        ModelView):
     __string__ = "Ticket"
     __name__ = 'kefu.ticket'
     _rec_name = 'number'
@@ -469,158 +449,6 @@ class Ticket(
             clause, 'number', 'unit.code', 'party.name', 'caller_name',
             'phone', 'description')
 
-    # Deadlines
-
-    def _criteria(self):
-        category = self.category
-        return {
-            'kind': self.kind,
-            'complaint_class': (
-                self.complaint_class if self.kind == 'complaint' else None),
-            'severity': self.severity if self.kind == 'complaint' else None,
-            'category': category.id if category else None,
-            'safety': category.safety if category else None,
-            'leak': category.leak if category else None,
-            }
-
-    def _pauses(self):
-        return [(p.start, p.end) for p in self.pauses]
-
-    def compute_deadlines(self):
-        """Return the values of the unmet deadlines from the policy table,
-        counted from the report (the return visit from the resolution) with
-        every pause; a met deadline is never moved."""
-        SlaRule = Pool().get('kefu.ticket.sla.rule')
-        criteria = self._criteria()
-        pauses = self._pauses()
-        company = self.estate.company
-        values = {}
-        for milestone, (due_field, met_field) in MILESTONE_FIELDS.items():
-            # met before its deadline was ever computed (the head told as
-            # the ticket opened): computed once, then never moved
-            if getattr(self, met_field) and getattr(self, due_field):
-                continue
-            start = self.reported_at
-            if milestone == 'callback':
-                start = self.resolved_at
-            value = SlaRule.due_for(
-                'ticket', milestone, criteria, start, pauses, company)
-            if (milestone == 'resolve' and self.requested_by
-                    and (value is None or self.requested_by < value)):
-                value = self.requested_by
-            if (milestone == 'file_card' and self.resolved_at
-                    and not self.file_card_at):
-                value = None
-            values[due_field] = value
-        return values
-
-    def unmet(self):
-        "The unmet milestones that have a deadline, with the deadline"
-        for milestone, (due_field, met_field) in MILESTONE_FIELDS.items():
-            deadline = getattr(self, due_field)
-            if deadline and not getattr(self, met_field):
-                yield milestone, deadline
-
-    def compute_next_check(self, escalated=None):
-        """Return the next moment the sweep must look at the ticket: the
-        earliest next escalation step of an unmet deadline; None when the
-        clocks are stopped."""
-        Step = Pool().get('kefu.ticket.escalation.step')
-        if self.state not in RUNNING:
-            return None
-        if escalated is None:
-            escalated = self._escalated_levels()
-        company = self.estate.company
-        moments = []
-        for milestone, deadline in self.unmet():
-            done = escalated.get(milestone, set())
-            for step in Step.steps(milestone):
-                if step['level'] not in done:
-                    moments.append(due(
-                            deadline, step['delay'], step['delay_unit'],
-                            company=company))
-                    break
-        return min(moments, default=None)
-
-    def _escalated_levels(self):
-        levels = {}
-        for escalation in self.escalations:
-            if escalation.reason == 'breach':
-                levels.setdefault(escalation.milestone, set()).add(
-                    escalation.level)
-        return levels
-
-    def get_late(self, name):
-        now = sla.now()
-        return any(d < now for _, d in self.unmet()) and (
-            self.state in RUNNING)
-
-    def get_due_today(self, name):
-        end = self._end_of_today()
-        return any(d <= end for _, d in self.unmet()) and (
-            self.state in RUNNING)
-
-    def get_next_due(self, name):
-        return min((d for _, d in self.unmet()), default=None)
-
-    @classmethod
-    def _unmet_before(cls, moment):
-        return ['OR'] + [[
-                (due_field, '<', moment),
-                (met_field, '=', None),
-                ] for due_field, met_field in MILESTONE_FIELDS.values()]
-
-    @classmethod
-    def search_late(cls, name, clause):
-        _, operator, value = clause
-        domain = [
-            ('state', 'in', RUNNING),
-            cls._unmet_before(sla.now()),
-            ]
-        if (operator == '=') != bool(value):
-            domain = ['NOT', domain]
-        return domain
-
-    @classmethod
-    def _end_of_today(cls):
-        Calendar = Pool().get('kefu.calendar')
-        zone = Calendar._timezone()
-        local = sla.now().replace(tzinfo=tz.UTC).astimezone(zone)
-        end = dt.datetime.combine(
-            local.date() + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-        return end.astimezone(tz.UTC).replace(tzinfo=None)
-
-    @classmethod
-    def search_due_today(cls, name, clause):
-        _, operator, value = clause
-        domain = [
-            ('state', 'in', RUNNING),
-            cls._unmet_before(cls._end_of_today()),
-            ]
-        if (operator == '=') != bool(value):
-            domain = ['NOT', domain]
-        return domain
-
-    @classmethod
-    def recompute(cls, tickets):
-        """Recompute the unmet deadlines and the next check of tickets
-        (after a change of severity, kind or class, a pause, a calendar
-        made official)"""
-        to_write = []
-        for ticket in cls.browse([t.id for t in tickets]):
-            if ticket.state == 'draft':
-                continue
-            values = {}
-            if ticket.state not in ['waiting', 'closed', 'cancelled']:
-                values = ticket.compute_deadlines()
-                for field, value in values.items():
-                    setattr(ticket, field, value)
-            values['sla_next_at'] = ticket.compute_next_check()
-            to_write.extend(([ticket], values))
-        if to_write:
-            with Transaction().set_context(_kefu_recompute=True):
-                cls.write(*to_write)
-
     # Life of the ticket
 
     @classmethod
@@ -880,154 +708,6 @@ class Ticket(
     @Workflow.transition('cancelled')
     def cancel(cls, tickets):
         cls.write(tickets, {'sla_next_at': None})
-
-    # The sweep
-
-    @classmethod
-    def sla_sweep(cls, now=None):
-        """Escalate the tickets whose next check has come, in batches,
-        selecting only the due rows (the partial index on sla_next_at);
-        on PostgreSQL rows another sweep holds are skipped"""
-        now = now or sla.now()
-        transaction = Transaction()
-        database = transaction.database
-        table = cls.__table__()
-        cursor = transaction.connection.cursor()
-        seen = set()
-        while True:
-            query = table.select(
-                table.id,
-                where=(table.sla_next_at <= now)
-                & ~table.id.in_(list(seen) or [-1]),
-                order_by=[table.sla_next_at.asc],
-                limit=SWEEP_BATCH)
-            if database.has_select_for():
-                query.for_ = database.get_select_for_skip_locked()('UPDATE')
-            cursor.execute(*query)
-            ids = [i for i, in cursor]
-            if not ids:
-                break
-            seen.update(ids)
-            with without_check_access(), transaction.set_context(_log=True):
-                escalation.escalate(cls.browse(ids), now)
-            if len(ids) < SWEEP_BATCH:
-                break
-
-
-    @classmethod
-    def send_digests(cls):
-        "The scheduled action of the daily follow-up lists (17:00)"
-        from .handover import send_digests
-        send_digests()
-
-
-class Pause(ModelSQL, ModelView):
-    __string__ = "Ticket Pause"
-    __name__ = 'kefu.ticket.pause'
-
-    ticket = fields.Many2One(
-        'kefu.ticket', "Ticket", required=True, ondelete='CASCADE',
-        help="The ticket whose clock stopped.")
-    start = fields.DateTime(
-        "From", required=True, readonly=True,
-        help="When the clock stopped.")
-    end = fields.DateTime(
-        "To", readonly=True,
-        help="When the clock went on again; empty while still waiting.")
-    reason = fields.Char(
-        "Reason", required=True, readonly=True,
-        help="Why we wait for the resident, e.g. 'away until Monday'.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('ticket')
-        cls._order = [('start', 'DESC'), ('id', 'DESC')]
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.ticket, Index.Equality())))
-
-
-class Escalation(ModelSQL, ModelView):
-    __string__ = "Ticket Escalation"
-    __name__ = 'kefu.ticket.escalation'
-
-    ticket = fields.Many2One(
-        'kefu.ticket', "Ticket", required=True, ondelete='CASCADE',
-        help="The ticket escalated.")
-    milestone = fields.Selection(
-        'get_milestones', "Milestone",
-        help="The deadline that was missed; empty for a repeat complaint.")
-    reason = fields.Selection([
-            ('breach', "Deadline Missed"),
-            ('repeat', "Repeat Complaint"),
-            ('emergency', "Emergency"),
-            ], "Reason", required=True, readonly=True,
-        help="Why the ticket went up the ladder.")
-    level = fields.Integer(
-        "Level", required=True, readonly=True,
-        help="The step of the ladder.")
-    at = fields.DateTime(
-        "At", required=True, readonly=True,
-        help="When it was escalated.")
-    recipient = fields.Selection(
-        'get_recipients', "Told", readonly=True,
-        help="Which role was told.")
-    employee = fields.Many2One(
-        'company.employee', "Employee", readonly=True, ondelete='RESTRICT',
-        help="Who was told; empty when nobody holds the role (set it up "
-        "under Departments or the configuration).")
-    reassigned_to = fields.Many2One(
-        'company.employee', "Reassigned To", readonly=True,
-        ondelete='RESTRICT',
-        help="To whom the ticket was given, when the step reassigns it.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('ticket')
-        cls._order = [('at', 'DESC'), ('id', 'DESC')]
-        t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.ticket, Index.Equality())))
-
-    @classmethod
-    def get_milestones(cls):
-        SlaRule = Pool().get('kefu.ticket.sla.rule')
-        return [(None, "")] + [
-            (k, v) for k, v in SlaRule.fields_get(['milestone'])[
-                'milestone']['selection'] if k in TICKET_MILESTONES]
-
-    @classmethod
-    def get_recipients(cls):
-        Step = Pool().get('kefu.ticket.escalation.step')
-        return [(None, "")] + Step.fields_get(['recipient'])[
-            'recipient']['selection']
-
-
-class WaitStart(ModelView):
-    __string__ = "Wait for the Resident"
-    __name__ = 'kefu.ticket.wait.start'
-
-    reason = fields.Char(
-        "Reason", required=True,
-        help="Why we wait for the resident, e.g. 'away until Monday'; the "
-        "time limits stop until the ticket is resumed.")
-
-
-class Wait(Wizard):
-    __string__ = "Wait for the Resident"
-    __name__ = 'kefu.ticket.wait'
-
-    start = StateView(
-        'kefu.ticket.wait.start', 'kefu_ticket.ticket_wait_start_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Wait", 'wait', 'tryton-ok', default=True),
-            ])
-    wait = StateTransition()
-
-    def transition_wait(self):
-        self.model.pause(self.records, self.start.reason)
-        return 'end'
-
 
 class Cron(metaclass=PoolMeta):
     __name__ = 'ir.cron'
