@@ -28,8 +28,8 @@ class DutyLog(metaclass=PoolMeta):
     __name__ = 'kefu.duty.log'
 
     open_tickets = fields.Function(
-        fields.One2Many(
-            'kefu.ticket', None, "Open Tickets", readonly=True,
+        fields.Many2Many(
+            'kefu.ticket', None, None, "Open Tickets",
             help="The estate's tickets not solved yet, for the next shift "
             "to follow up."),
         'get_open_tickets')
