@@ -42,13 +42,13 @@ DAY = dt.timedelta(days=1)
 # Tickets reported in the last days are more often late or waiting, so
 # that the front desk's tabs show some.
 RECENT = 10
-# The front desk's rounds of return visits (local from, to), the daily
-# round in which acceptances are recorded, the supervisor's review on
-# Monday, Wednesday and Friday: their tickets are handled in one call.
+# The front desk's rounds of return visits (local from, to) and the
+# supervisor's review on Monday, Wednesday and Friday, acceptances recorded
+# first: the tickets of a round are handled in one call.
 CALLBACK_ROUNDS = [((10, 0), (11, 30)), ((15, 0), (16, 30))]
 ACCEPT_ROUND = (16, 40)
 CLOSE_ROUND = (16, 50)
-CLOSE_DAYS = {0, 2, 4}
+REVIEW_DAYS = {0, 2, 4}
 
 # code, name, kind, head and duty manager (login), members (logins)
 DEPARTMENTS = [
@@ -746,11 +746,11 @@ class TicketBuilder:
         if plan.kind in {'repair', 'emergency', 'complaint'} and (
                 r.random() < 0.7):
             action = 'accept_resident'
-        yield self.round_at(self.clock, *ACCEPT_ROUND), action, plan
-        close = self.round_at(self.clock, *CLOSE_ROUND)
-        while self.local(close).weekday() not in CLOSE_DAYS:
-            close += DAY
-        yield close, 'close', plan
+        accept = self.round_at(self.clock, *ACCEPT_ROUND)
+        while self.local(accept).weekday() not in REVIEW_DAYS:
+            accept += DAY
+        yield accept, action, plan
+        yield self.round_at(self.clock, *CLOSE_ROUND), 'close', plan
 
     def callback_round(self, moment, rng):
         """The moment of a return visit planned for moment: within the

@@ -17,9 +17,11 @@ Model access follows __access__: a model whose records belong to another
 most its group has on either (ir.model.access.get_access takes the
 maximum), and the record rules of both."""
 import datetime as dt
+import unittest
 from types import SimpleNamespace
 from unittest.mock import patch
 
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
@@ -768,3 +770,78 @@ class AccessTestCase(TestCase):
                 click(Ticket, 'give_feedback', [ticket_a])
         self.assertIsNone(Ticket(ticket_a.id).phone)
         self.assertIsNone(Ticket(ticket_a.id).feedback_at)
+
+    # Known holes, written as the policy they break; each fails today
+    # (expectedFailure) and passes once the module refuses them.
+
+    @unittest.expectedFailure
+    @with_transaction()
+    def test_states_only_through_buttons(self):
+        """A state is changed only by its button: the front desk cannot
+        close a ticket, check a work order or record a return visit done by
+        writing the state, and the administrator cannot put an opened work
+        order back to draft to delete it.
+
+        Today trytond does not enforce readonly fields on write or create:
+        with write access, the state and the dates the buttons set are
+        written like any other field."""
+        pool = Pool()
+        Ticket = pool.get('kefu.ticket')
+        WorkOrder = pool.get('kefu.work_order')
+        Callback = pool.get('kefu.callback')
+        company = setup_company()
+        with set_company(company), at(NOW):
+            world = create_world(company)
+            ticket = create_ticket(world.estate_a, kind='inquiry')
+            ticket.result = "Told the resident the opening hours"
+            ticket.save()
+            Ticket.resolve([ticket])
+            repair = create_ticket(world.estate_a)
+            order = create_order(repair, world.plumbing)
+        refused = []
+        with as_user(world.users['front_desk']):
+            for name, write in [
+                    ('close a ticket', lambda: Ticket.write(
+                            [ticket], {'state': 'closed'})),
+                    ('check a work order', lambda: WorkOrder.write(
+                            [order], {
+                                'state': 'checked', 'report': "Done"})),
+                    ('record a return visit done', lambda: Callback.create([{
+                                    'ticket': repair.id, 'method': 'phone',
+                                    'state': 'done', 'satisfaction': 5,
+                                    'result': 'ok', 'done_at': NOW}])),
+                    ]:
+                try:
+                    write()
+                except UserError:
+                    refused.append(name)
+        with as_user(world.users['admin']):
+            try:
+                WorkOrder.write([order], {'state': 'draft'})
+                WorkOrder.delete([order])
+            except UserError:
+                refused.append('delete a notified work order')
+        self.assertEqual(refused, [
+                'close a ticket', 'check a work order',
+                'record a return visit done', 'delete a notified work order'])
+
+    @unittest.expectedFailure
+    @with_transaction()
+    def test_escalation_log_read_only(self):
+        """The escalation log is written by the module only: the front
+        desk, which may write tickets, cannot add to it.
+
+        Today kefu.ticket.escalation takes the ticket's access through
+        __access__ (the maximum of both), so its read-only rows in
+        ticket.xml give no protection."""
+        pool = Pool()
+        Escalation = pool.get('kefu.ticket.escalation')
+        company = setup_company()
+        with set_company(company), at(NOW):
+            world = create_world(company)
+            ticket = create_ticket(world.estate_a)
+        with as_user(world.users['front_desk']):
+            with self.assertRaises(AccessError):
+                Escalation.create([{
+                            'ticket': ticket.id, 'reason': 'breach',
+                            'level': 3, 'at': NOW}])
