@@ -199,9 +199,12 @@ class TicketBrowserTestCase(unittest.TestCase):
                 flow.run()
             finally:
                 browser.close()
-        print('\ntests.test_ticket_browser (%.0f s, server %s): %s' % (
+        print('\ntests.test_ticket_browser (%.0f s, server %s): %s\n'
+            '  complaint %s deadlines shown: %s' % (
                 time.monotonic() - start, {k: round(v) for k, v in
-                    self.server.timings.items()}, ', '.join(flow.shots)),
+                    self.server.timings.items()}, ', '.join(flow.shots),
+                self.data.get('complaint'),
+                self.data.get('complaint_deadlines')),
             file=sys.stderr)
         flow.check_labels()
 
@@ -482,6 +485,29 @@ class Staff(FrontDesk):
             "[name=\"%s\"]').length" % (FORM, name),
             what='the page of %s' % name)
         return label
+
+    def type_in(self, name, text):
+        """Type text in the field `name`: in its visible entry (sao's
+        number fields have a hidden text entry of the same name)"""
+        entry = self.page.locator(
+            '%s [name="%s"]:not(button):visible' % (FORM, name)).first
+        entry.click()
+        entry.fill(text)
+        entry.press('Tab')
+        self.settle(what='the field %s' % name)
+
+    def open_row(self, tree, text):
+        """Open the form of the list's row holding text, as the front desk
+        does (a click, then a double-click), on a cell that holds no link:
+        sao opens the record of a many2one cell's link in a new tab"""
+        row = tree.locator('tbody tr:visible', has_text=text).first
+        cell = row.locator('td[data-title]:visible').filter(
+            has_not=self.page.locator('a, input, button')).first
+        cell.click()
+        self.settle(what='the selected row')
+        cell.dblclick()
+        self.settle("Sao.Tab.tabs.get_current().screen.current_view"
+            ".view_type == 'form'", what='the form')
 
     def reload(self):
         "Reload (重新载入) in the tab's toolbar"
@@ -805,7 +831,8 @@ class TicketFlow:
         self.test.assertGreater(bars.count(), 0)
         # The legend names the measures in Chinese.
         legend = [t.strip() for t in page.locator(
-                ACTIVE + ' .graph svg .bb-legend-item text').all_inner_texts()]
+                ACTIVE + ' .graph svg .bb-legend-item text'
+                ).all_text_contents()]
         self.test.assertTrue(legend)
         for text in legend:
             self.label('graph:legend:' + text, text)

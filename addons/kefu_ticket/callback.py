@@ -16,11 +16,12 @@ from . import sla
 from .exceptions import (
     CallbackDeleteError, CallbackIncompleteError, CallbackLockedError,
     CallbackSatisfactionError, CallbackStateError, CallbackTooEarlyError)
+from .model import ButtonFieldsMixin
 
 SATISFACTION_MIN, SATISFACTION_MAX = 1, 5
 
 
-class Callback(Workflow, ModelSQL, ModelView):
+class Callback(ButtonFieldsMixin, Workflow, ModelSQL, ModelView):
     __string__ = "Return Visit"
     __name__ = 'kefu.callback'
     _states = {'readonly': Eval('state') != 'pending'}
@@ -120,6 +121,8 @@ class Callback(Workflow, ModelSQL, ModelView):
         help="To do until the resident is reached, then done; cancelled "
         "when no return visit is needed.")
     state_string = state.translated('state')
+
+    _button_fields = {'state', 'done_by', 'on_time'}
     del _states
 
     @classmethod

@@ -623,7 +623,8 @@ class TicketBuilder:
             delay = r.randint(6, 20) * MINUTE
         yield self.clock + delay, 'wo_arrive', plan
         yield self.clock + r.randint(1, 12) * MINUTE, 'wo_start', plan
-        if plan.kind == 'repair' and r.random() < 0.04:
+        if plan.kind == 'repair' and r.random() < (
+                0.3 if plan.recent else 0.04):
             yield self.clock + r.randint(20, 60) * MINUTE, 'wo_leave', plan
             yield self.round_at(
                 self.clock, r.randint(9, 10), r.randrange(60),

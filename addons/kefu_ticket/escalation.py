@@ -13,10 +13,11 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import sla
 from .department import users_of
+from .model import ReadOnlyLogMixin
 from .sla import TICKET_MILESTONES, due
 
 
-class Escalation(ModelSQL, ModelView):
+class Escalation(ReadOnlyLogMixin, ModelSQL, ModelView):
     __string__ = "Ticket Escalation"
     __name__ = 'kefu.ticket.escalation'
 

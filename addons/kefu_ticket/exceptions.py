@@ -82,3 +82,7 @@ class CallbackStateError(UserError):
 
 class SurveyScoreError(ValidationError):
     pass
+
+
+class ButtonFieldError(AccessError):
+    pass

@@ -5,8 +5,10 @@ pause until the ticket is resumed."""
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .model import ReadOnlyLogMixin
 
-class Pause(ModelSQL, ModelView):
+
+class Pause(ReadOnlyLogMixin, ModelSQL, ModelView):
     __string__ = "Ticket Pause"
     __name__ = 'kefu.ticket.pause'
 

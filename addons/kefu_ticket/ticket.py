@@ -14,7 +14,7 @@ from trytond.modules.kefu_base.model import (
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from . import escalation, sla
 from .department import KINDS
@@ -23,6 +23,7 @@ from .exceptions import (
     TicketPauseError, TicketResultError)
 from .deadline import (
     MILESTONE_FIELDS, RUNNING, SLA_FIELDS, DeadlineMixin)
+from .model import ButtonFieldsMixin
 from .sla import COMPLAINT_CLASSES, SEVERITIES
 
 CHANNELS = [
@@ -40,7 +41,7 @@ def milestone_pair(string, met_string, help, met_help):
 
 
 class Ticket(
-        DeadlineMixin, Workflow, EstateCompanyMixin, ChatMixin, ModelSQL,
+        ButtonFieldsMixin, DeadlineMixin, Workflow, EstateCompanyMixin, ChatMixin, ModelSQL,
         ModelView):
     __string__ = "Ticket"
     __name__ = 'kefu.ticket'
@@ -270,6 +271,12 @@ class Ticket(
         "closed after acceptance and review, or cancelled.")
     state_string = state.translated('state')
     del _states, _complaint
+
+    _button_fields = {'state', 'reported_date', 'sla_next_at',
+        'escalation_level', 'duty_manager', 'emergency_notified_at',
+        'accepted_at', 'accepted_by_kind', 'accepted_by', 'reviewed_at',
+        'reviewed_by'} | {
+        f for pair in MILESTONE_FIELDS.values() for f in pair}
 
     @classmethod
     def __setup__(cls):
@@ -553,12 +560,15 @@ class Ticket(
                         'kefu_ticket.msg_ticket_pause_state',
                         ticket=ticket.rec_name, state=ticket.state_string))
         now = sla.now()
-        Pause.create([{
-                    'ticket': t.id,
-                    'start': now,
-                    'reason': reason,
-                    } for t in tickets])
-        cls._wait(tickets)
+        # the wizard's user may not write the state nor the pauses: the
+        # ticket records them
+        with without_check_access():
+            Pause.create([{
+                        'ticket': t.id,
+                        'start': now,
+                        'reason': reason,
+                        } for t in tickets])
+            cls._wait(tickets)
 
     @classmethod
     @Workflow.transition('waiting')

@@ -21,6 +21,7 @@ from .exceptions import (
     WorkOrderCheckError, WorkOrderDeleteError, WorkOrderLeaveEarlyError,
     WorkOrderLockedError, WorkOrderPriceError, WorkOrderReportError,
     WorkOrderStateError)
+from .model import ButtonFieldsMixin
 
 # Milestone -> (deadline, when it was met, whether it was met on time).
 MILESTONE_FIELDS = {
@@ -35,7 +36,8 @@ STARTED = ['in_progress', 'left_early', 'finished', 'checked']
 DONE = ['checked', 'cancelled']
 
 
-class WorkOrder(Workflow, ChatMixin, ModelSQL, ModelView):
+class WorkOrder(
+        ButtonFieldsMixin, Workflow, ChatMixin, ModelSQL, ModelView):
     __string__ = "Work Order"
     __name__ = 'kefu.work_order'
     _rec_name = 'number'
@@ -203,6 +205,10 @@ class WorkOrder(Workflow, ChatMixin, ModelSQL, ModelView):
         "left early (with the owner's consent, to come back on the agreed "
         "day), finished, checked by a specialist, or cancelled.")
     state_string = state.translated('state')
+
+    _button_fields = {'state', 'finished_at', 'checked_by',
+        'sla_next_at', 'left_early_at'} | {
+        f for names in MILESTONE_FIELDS.values() for f in names}
     del _states
 
     @classmethod
