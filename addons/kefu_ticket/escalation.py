@@ -74,24 +74,25 @@ class Escalation(ReadOnlyLogMixin, ModelSQL, ModelView):
 
 
 def assign(ticket):
-    """Give ticket a department (the assignment rules, else the responding
-    department of its emergency category) and an assignee (the next staff
-    member on duty there)"""
+    """Give ticket a department (an emergency's responding department, else
+    the assignment rules) and an assignee (the next staff member on duty
+    there)"""
     pool = Pool()
     AssignmentRule = pool.get('kefu.ticket.assignment.rule')
     Department = pool.get('kefu.department')
     company = ticket.estate.company
-    if not ticket.department:
-        ticket.department = AssignmentRule.find(
-            ticket.estate, ticket.kind, ticket.category, company)
-    if (not ticket.department and ticket.category
-            and ticket.category.department_kind):
+    category = ticket.category
+    if (not ticket.department and category and category.emergency
+            and category.department_kind):
         departments = Department.search([
                 ('company', '=', company.id),
-                ('kind', '=', ticket.category.department_kind),
+                ('kind', '=', category.department_kind),
                 ], limit=1)
         if departments:
             ticket.department, = departments
+    if not ticket.department:
+        ticket.department = AssignmentRule.find(
+            ticket.estate, ticket.kind, category, company)
     if ticket.department and not ticket.assignee:
         ticket.assignee = ticket.department.next_assignee()
 
@@ -132,8 +133,7 @@ def on_open(tickets):
         rule = SlaRule.find('ticket', 'head', ticket._criteria())
         if rule and rule['recipient'] and not ticket.head_notified_at:
             employee = role(ticket, rule['recipient'])
-            if employee:
-                tell(ticket, employee, 'msg_ticket_notify_head')
+            if tell(ticket, employee, 'msg_ticket_notify_head'):
                 values['head_notified_at'] = now
         if ticket.repeat_of:
             level = Step.max_level()
@@ -254,12 +254,13 @@ def role(ticket, recipient):
 
 def tell(ticket, employee, message, **variables):
     """Put a notification for the users of employee in the web client's
-    bell (stored when the transaction commits)"""
+    bell (stored when the transaction commits); return how many users were
+    told"""
     pool = Pool()
     Ticket = pool.get('kefu.ticket')
     User = pool.get('res.user')
     if not employee:
-        return
+        return 0
     users = User.browse(users_of([employee]))
     if 'milestone' in variables:
         SlaRule = pool.get('kefu.ticket.sla.rule')
@@ -273,3 +274,4 @@ def tell(ticket, employee, message, **variables):
         Ticket.notify_user(
             [ticket], 'tryton-notification', label,
             description=ticket.description[:200], user=user.id)
+    return len(users)

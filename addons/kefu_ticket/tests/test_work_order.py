@@ -260,7 +260,6 @@ class WorkOrderTestCase(TestCase):
     @with_transaction()
     def test_paid_repair_price(self):
         "A paid repair starts only with its price, never negative"
-        WorkOrder = Pool().get('kefu.work_order')
         company = create_company()
         with set_company(company):
             ticket = open_ticket(create_estate(company))
