@@ -121,7 +121,7 @@ def build(config, name):
     run(admin, '-c', config, '-d', name, '-u', 'kefu_ticket',
         '--activate-dependencies')
     run(PYTHON, os.path.join(ROOT, 'tools', 'kefu_demo.py'), '-c', config,
-        '-d', name, '--units', '100', '--password', PASSWORD)
+        '-d', name, '--units', '50', '--password', PASSWORD)
     return time.perf_counter() - start
 
 
@@ -144,15 +144,13 @@ SELECT
         (ARRAY['class_1', 'class_1', 'class_2', 'class_3'])[1 + n %% 4] END,
     CASE WHEN kind = 'complaint' THEN
         (ARRAY['minor', 'minor', 'important', 'major'])[1 + n / 4 %% 4] END,
-    CASE WHEN kind = 'repair' THEN %(engineering)s
-        ELSE %(customer_service)s END,
+    CASE WHEN kind = 'repair' THEN engineering ELSE customer_service END,
     assignees[1 + n %% array_length(assignees, 1)],
     state, 0, false,
     reported_at + interval '24 hours',
     CASE WHEN state <> 'open' THEN reported_at + interval '2 hours' END,
-    CASE WHEN due THEN %(now)s - (n %% 600 + 1) * interval '1 minute'
-        WHEN n <= %(active)s THEN %(now)s + (n %% 600 + 60)
-            * interval '1 minute'
+    CASE WHEN due THEN now - (n %% 600 + 1) * interval '1 minute'
+        WHEN n <= active THEN now + (n %% 600 + 60) * interval '1 minute'
         ELSE reported_at + interval '2 days' END,
     CASE WHEN state IN ('resolved', 'visited', 'closed')
         THEN reported_at + (1 + n %% 3) * interval '1 day' END,
@@ -164,13 +162,13 @@ SELECT
     CASE WHEN state = 'closed' THEN 'resident' END,
     CASE WHEN state = 'closed' THEN reported_at + interval '7 days' END,
     CASE WHEN state IN ('resolved', 'visited', 'closed') THEN '已处理' END,
-    CASE WHEN due THEN %(now)s - (n %% 600 + 1) * interval '1 minute'
+    CASE WHEN due THEN now - (n %% 600 + 1) * interval '1 minute'
         WHEN state IN ('open', 'in_progress', 'resolved')
-            THEN %(now)s + (n %% 600 + 60) * interval '1 minute' END,
-    0, %(now)s
+            THEN now + (n %% 600 + 60) * interval '1 minute' END,
+    0, now
 FROM (
-    SELECT n, i, reported_at, kind, n <= %(active)s AND n %% 4 = 0 AS due,
-        CASE WHEN n > %(active)s THEN 'closed'
+    SELECT numbers.*, n <= active AND n %% 4 = 0 AS due,
+        CASE WHEN n > active THEN 'closed'
             WHEN n %% 4 = 0 THEN 'in_progress'
             WHEN n %% 4 = 1 THEN 'open'
             WHEN n %% 8 = 2 THEN 'in_progress'
@@ -178,20 +176,25 @@ FROM (
             WHEN n %% 8 = 3 THEN 'resolved'
             ELSE 'visited' END AS state
     FROM (
-        SELECT n, 1 + (n * 7919) %% %(units)s AS i,
-            %(now)s - n * interval '1 minute' AS reported_at,
+        SELECT n, refs.*,
+            1 + (n * 7919) %% array_length(refs.units, 1) AS i,
+            refs.now - n * interval '1 minute' AS reported_at,
             CASE WHEN n %% 100 < 35 THEN 'repair'
                 WHEN n %% 100 < 60 THEN 'complaint'
                 WHEN n %% 100 < 80 THEN 'inquiry'
                 WHEN n %% 100 < 90 THEN 'suggestion'
                 WHEN n %% 100 < 95 THEN 'help'
                 ELSE 'repair' END AS kind
-        FROM generate_series(%(first)s, %(last)s) AS n
+        FROM generate_series(%(first)s::int, %(last)s::int) AS n,
+            (SELECT %(now)s::timestamp AS now, %(active)s::int AS active,
+                %(estates)s::int[] AS estates, %(units)s::int[] AS units,
+                %(parties)s::int[] AS parties,
+                %(categories)s::int[] AS categories,
+                %(assignees)s::int[] AS assignees,
+                %(engineering)s::int AS engineering,
+                %(customer_service)s::int AS customer_service) AS refs
         ) AS numbers
-    ) AS tickets,
-    (SELECT %(estates)s::int[] AS estates, %(units_)s::int[] AS units,
-        %(parties)s::int[] AS parties, %(categories)s::int[] AS categories,
-        %(assignees)s::int[] AS assignees) AS refs
+    ) AS tickets
 '''
 
 
@@ -211,7 +214,7 @@ def references():
     members = [m.employee.id for d in departments.values()
         for m in d.members]
     return {
-        'units_': [u.id for u in owners],
+        'units': [u.id for u in owners],
         'estates': [u.estate.id for u in owners],
         'parties': [p.id for p in owners.values()],
         'categories': [c.id for c in Category.search(
@@ -230,8 +233,7 @@ def insert_tickets(name, first, last, now):
         cursor = transaction.connection.cursor()
         start = time.perf_counter()
         cursor.execute(INSERT, dict(
-                refs, units=len(refs['units_']), first=first, last=last,
-                now=now, active=ACTIVE))
+                refs, first=first, last=last, now=now, active=ACTIVE))
         transaction.commit()
         inserted = time.perf_counter() - start
         cursor = transaction.connection.cursor()

@@ -39,8 +39,8 @@ var/screenshots/failure-ticket.png/.html.
 
 Menus, buttons, pages and selections are found by their technical names
 (the menus' XML ids, the buttons' and fields' names) and their Chinese
-labels are checked on the way: the labels the brief fixes (工单, 受理,
-工作单 ...) must be exactly those, every other one must be Chinese.  A
+labels are checked on the way: those the module's contract names (工单,
+受理, 工作单 ...) must be exactly those, every other one must be Chinese.  A
 wrong label does not stop the flow: the test fails at the end with the
 list, so that one run shows both the flow and every missing translation.
 
@@ -75,7 +75,7 @@ except ImportError:
 DEMO_UNITS = 200
 CJK = re.compile('[\u4e00-\u9fff]')
 
-# The labels the brief fixes; any other label must only be Chinese.
+# The labels the module's contract names; any other label must be Chinese.
 EXPECTED = {
     'menu:kefu_base.menu_kefu': '客服中心',
     'menu:kefu_ticket.menu_ticket': '工单',
@@ -535,7 +535,7 @@ class TicketFlow:
         self.labels.append((key, shown))
 
     def check_labels(self):
-        "Fail with every label that is not the brief's or not Chinese"
+        "Fail with every label that is not the one named or not Chinese"
         wrong, seen = [], set()
         for key, shown in self.labels:
             if key in seen:

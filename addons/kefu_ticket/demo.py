@@ -643,11 +643,11 @@ class TicketBuilder:
     def story_complaint(self, plan):
         r = plan.rng
         yield self.clock + r.randint(5, 60) * MINUTE, 'start', plan
-        ticket = self.ticket(plan)
+        due = self.ticket(plan).feedback_due or plan.reported_at + DAY
         if r.random() < (0.75 if plan.recent else 0.92):
             feedback = plan.reported_at + r.randint(15, 20 * 60) * MINUTE
         else:
-            feedback = ticket.feedback_due + r.randint(60, 12 * 60) * MINUTE
+            feedback = due + r.randint(60, 12 * 60) * MINUTE
         yield self.daytime(feedback, r), 'feedback', plan
         if r.random() < (0.4 if plan.recent else 0.05):
             plan.pause_reason = r.choice(PAUSE_REASONS)
@@ -747,11 +747,18 @@ class TicketBuilder:
         if plan.kind in {'repair', 'emergency', 'complaint'} and (
                 r.random() < 0.7):
             action = 'accept_resident'
-        accept = self.round_at(self.clock, *ACCEPT_ROUND)
-        while self.local(accept).weekday() not in REVIEW_DAYS:
-            accept += DAY
-        yield accept, action, plan
-        yield self.round_at(self.clock, *CLOSE_ROUND), 'close', plan
+        yield self.review_round(self.clock, ACCEPT_ROUND), action, plan
+        close = self.review_round(self.clock, CLOSE_ROUND)
+        if r.random() < 0.3:
+            close = self.review_round(close + HOUR, CLOSE_ROUND)
+        yield close, 'close', plan
+
+    def review_round(self, moment, round_):
+        "The supervisor's next review at the time round_ after moment"
+        result = self.round_at(moment, *round_)
+        while self.local(result).weekday() not in REVIEW_DAYS:
+            result += DAY
+        return result
 
     def callback_round(self, moment, rng):
         """The moment of a return visit planned for moment: within the
