@@ -68,6 +68,9 @@ def parse_args():
     parser.add_argument(
         '--explain', action='store_true',
         help="print the plans of the hand-written queries at each size")
+    parser.add_argument(
+        '--profile', action='store_true',
+        help="print where the ORM's list spends its time at each size")
     args = parser.parse_args()
     if sorted(args.sizes) != args.sizes or args.sizes[0] <= ACTIVE:
         parser.error("sizes must increase and exceed %s" % ACTIVE)
@@ -177,7 +180,7 @@ FROM (
             ELSE 'visited' END AS state
     FROM (
         SELECT n, refs.*,
-            1 + (n * 7919) %% array_length(refs.units, 1) AS i,
+            1 + (n::bigint * 7919) %% array_length(refs.units, 1) AS i,
             refs.now - n * interval '1 minute' AS reported_at,
             CASE WHEN n %% 100 < 35 THEN 'repair'
                 WHEN n %% 100 < 60 THEN 'complaint'
@@ -453,10 +456,44 @@ def end_of_today(now):
         hours=8)
 
 
-def measure(name, size, repeat, explain):
+def profile(function):
+    "Print where function spends its time: Python, then its slowest queries"
+    import cProfile
+    import pstats
+    from trytond.backend.postgresql.database import LoggingCursor
+    queries = []
+    execute = LoggingCursor.execute
+
+    def timed(self, query, params=None, **kwargs):
+        start = time.perf_counter()
+        try:
+            return execute(self, query, params, **kwargs)
+        finally:
+            queries.append((time.perf_counter() - start, str(query), params))
+    profiler = cProfile.Profile()
+    with patch.object(LoggingCursor, 'execute', timed):
+        profiler.runcall(function)
+    pstats.Stats(profiler).sort_stats('cumulative').print_stats(25)
+    print("%d queries, %.1f ms; the slowest:" % (
+            len(queries), sum(q[0] for q in queries) * 1000))
+    return sorted(queries, key=lambda q: q[0], reverse=True)[:3]
+
+
+def explain_queries(name, queries):
+    "Print the plans of the queries with their parameters"
+    from trytond.transaction import Transaction
+    with Transaction().start(name, 0, readonly=True) as transaction:
+        cursor = transaction.connection.cursor()
+        for seconds, query, params in queries:
+            print("%.1f ms: %s  %s" % (seconds * 1000, query, params))
+            cursor.execute('EXPLAIN ANALYZE ' + query, params)
+            print('\n'.join(r for r, in cursor))
+
+
+def measure(name, size, repeat, explain, profiling):
     from trytond.modules.kefu_ticket import sla
     now = sla.now()
-    result = {'size': size}
+    result = {'size': size, 'load_average': os.getloadavg()[0]}
     result['sweep_ms'], result['sweep_rows'] = best(
         repeat, lambda: sweep_selection(name, now))
     desk = FrontDesk(name)
@@ -470,6 +507,8 @@ def measure(name, size, repeat, explain):
     result['same_answers'] = orm == hand
     if explain:
         desk.sql(now, end_of_today(now), explain=True)
+    if profiling:
+        explain_queries(name, profile(desk.orm))
     result['sweep_real_ms'], result['escalations'] = best(
         1, lambda: sweep_real(name, now))
     return result
@@ -531,7 +570,8 @@ def main():
             print("%d tickets inserted in %.1f s" % (size - inserted, seconds),
                 flush=True)
             inserted = size
-            results.append(measure(name, size, args.repeat, args.explain))
+            results.append(measure(
+                    name, size, args.repeat, args.explain, args.profile))
             results[-1]['insert_s'] = seconds
         targets = report(results, time.perf_counter() - start)
     finally:

@@ -4,7 +4,8 @@
 
 TrytonServer creates a database on the backend of the run
 (TRYTOND_DATABASE_URI: SQLite when unset, in a temporary folder; PostgreSQL:
-a uniquely named database), activates kefu_base with zh_CN translatable, and
+a uniquely named database), activates every Kefu module (addons/kefu_*)
+with zh_CN translatable, and
 serves it with sao the way `make demo` does (`trytond -c trytond.conf -d <db>`:
 preloading the database is what avoids the login bug of trytond 8.0.12) on a
 free localhost port.  RPCClient talks JSON-RPC to it with urllib only.
@@ -25,6 +26,7 @@ Usage::
 """
 import base64
 import datetime as dt
+import glob
 import http.client
 import json
 import os
@@ -44,6 +46,10 @@ CONFIG = os.path.join(ROOT, 'trytond.conf')
 SAO_DIR = os.path.join(ROOT, 'sao', 'node_modules', 'tryton-sao')
 BIN = os.path.dirname(sys.executable)
 SCREENSHOTS = os.path.join(ROOT, 'var', 'screenshots')
+# Every Kefu module, as `make demo` activates them
+MODULES = sorted(
+    os.path.basename(p)
+    for p in glob.glob(os.path.join(ROOT, 'addons', 'kefu_*')))
 
 ADMIN_TIMEOUT = 900     # trytond-admin --all on a slow machine
 START_TIMEOUT = 120     # until the server answers GET /
@@ -78,7 +84,7 @@ class ServerError(Exception):
 
 
 class TrytonServer:
-    "A trytond serving a fresh database with kefu_base activated"
+    "A trytond serving a fresh database with the Kefu modules activated"
 
     def __init__(self, name, language='zh_CN', demo_units=None):
         self.uri = database_uri()
@@ -168,7 +174,7 @@ class TrytonServer:
         self._run(admin, *self.config(), '-d', self.database, '--all',
             '--email', 'admin@example.com', *lang)
         self._run(admin, *self.config(), '-d', self.database,
-            '-u', 'kefu_base', '--activate-dependencies', *lang)
+            '-u', *MODULES, '--activate-dependencies', *lang)
         self.timings['database'] = time.monotonic() - start
         self.check_backend()
         if self.demo_units:
@@ -180,8 +186,10 @@ class TrytonServer:
             self.timings['demo'] = time.monotonic() - start
 
     def check_backend(self):
-        "Check that kefu_base is activated in the database of the run's backend"
-        query = ("SELECT state FROM ir_module WHERE name = 'kefu_base'")
+        """Check that the Kefu modules are activated in the database of the
+        run's backend"""
+        query = ("SELECT state FROM ir_module WHERE name IN (%s)"
+            % ', '.join("'%s'" % m for m in MODULES))
         if is_postgresql(self.uri):
             import psycopg
             with psycopg.connect(
@@ -195,8 +203,8 @@ class TrytonServer:
                 rows = conn.execute(query).fetchall()
             finally:
                 conn.close()
-        if rows != [('activated',)]:
-            raise ServerError('kefu_base is not activated in %s on %s: %s' % (
+        if rows != [('activated',)] * len(MODULES):
+            raise ServerError('Kefu is not activated in %s on %s: %s' % (
                     self.database, self.uri, rows))
 
     def start(self):

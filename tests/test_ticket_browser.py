@@ -61,7 +61,7 @@ import time
 import unittest
 from zoneinfo import ZoneInfo
 
-from tests.server import BIN, ROOT, SCREENSHOTS, TrytonServer, is_postgresql
+from tests.server import SCREENSHOTS, TrytonServer, is_postgresql
 from tests.test_browser import (
     CHROMIUM, CHROMIUM_ARGS, check_browser, log_in, retry)
 from tests.test_frontdesk_browser import (
@@ -112,31 +112,7 @@ NOTES_TEXT = '业主表示维修及时，水龙头已不再漏水。'
 
 
 class TicketServer(TrytonServer):
-    """A TrytonServer with kefu_ticket activated before the demo data:
-    TrytonServer activates kefu_base only"""
-
-    def create_database(self):
-        units, self.demo_units = self.demo_units, None
-        try:
-            super().create_database()
-        finally:
-            self.demo_units = units
-        lang = ['-l', self.language] if self.language else []
-        if not self.activated('kefu_ticket'):
-            start = time.monotonic()
-            self._run(os.path.join(BIN, 'trytond-admin'), *self.config(),
-                '-d', self.database, '-u', 'kefu_ticket',
-                '--activate-dependencies', *lang)
-            self.timings['kefu_ticket'] = time.monotonic() - start
-        if not self.activated('kefu_ticket'):
-            raise AssertionError('kefu_ticket is not activated')
-        if units:
-            start = time.monotonic()
-            self._run(sys.executable, os.path.join(ROOT, 'tools',
-                    'kefu_demo.py'), '-c', self.config()[-1],
-                '-d', self.database, '--units', str(units),
-                '--password', self.password)
-            self.timings['demo'] = time.monotonic() - start
+    "A TrytonServer whose SQLite file the test reads for XML ids"
 
     def query(self, sql, *args):
         conn = sqlite3.connect(
@@ -145,10 +121,6 @@ class TicketServer(TrytonServer):
             return conn.execute(sql, args).fetchall()
         finally:
             conn.close()
-
-    def activated(self, module):
-        return self.query('SELECT state FROM ir_module WHERE name = ?',
-            module) == [('activated',)]
 
     def xml_id(self, xml_id):
         "The id of the record of xml_id (module.name)"
