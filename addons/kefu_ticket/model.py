@@ -5,6 +5,7 @@
 workflow and its checks (acceptance before closing, a check by somebody
 else ...) cannot be gone round by writing a field."""
 from trytond.i18n import gettext
+from trytond.modules.kefu_base.model import join_names
 
 from .exceptions import ButtonFieldError
 
@@ -32,7 +33,7 @@ class ButtonFieldsMixin:
                     'kefu_ticket.msg_button_fields',
                     model=cls.__string__ if hasattr(cls, '__string__')
                     else cls.__name__,
-                    fields=', '.join(sorted(
+                    fields=join_names(sorted(
                             cls._fields[n].string for n in names))))
 
     @classmethod
