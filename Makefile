@@ -17,7 +17,7 @@ export TRYTOND_WEB__LISTEN := localhost:$(PORT)
 # printed once and never written to a file.
 NEW_PASSWORD = $${KEFU_DEMO_PASSWORD:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')}
 
-.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db demo-password clean-demo
+.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db demo-password clean-demo bench
 
 install: $(VENV)/.installed
 
@@ -82,3 +82,9 @@ test-postgresql: install sao browser-deps
 
 clean-demo:
 	rm -f var/db/$(DB).sqlite
+
+# Benchmarks, not tests (bench/README.md): the register on SQLite, the
+# tickets' sweep and list on the PostgreSQL server of PG_URI.
+bench: install
+	$(PY) bench/bench_register.py
+	$(PY) bench/bench_ticket.py --uri $(PG_URI)

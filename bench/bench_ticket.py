@@ -6,7 +6,8 @@ PostgreSQL.
 
     .venv/bin/python bench/bench_ticket.py [--sizes 100000 1000000]
         [--repeat 3] [--uri postgresql://postgres@127.0.0.1:5432/]
-        [--json var/bench/bench_ticket.json] [--explain]
+        [--json var/bench/bench_ticket.json] [--explain] [--profile]
+        [--try-fixes]
 
 Creates the database bench_kefu_ticket_<pid>, activates kefu_ticket, fills
 the demo register with tools/kefu_demo.py, then for each size adds tickets
@@ -21,8 +22,9 @@ After ANALYZE it times, best of --repeat, each in a new transaction:
 - the front desk's list as the web client loads it, as user frontdesk with
   the access rights and record rules: the default tab (the action's first
   tab), its 80 rows in the list's order, their count, the read of the
-  list's fields, and the count of every tab; against the same answers
-  from hand-written SQL in the same run.
+  list's fields, and the count of every tab; then the same page, count and
+  read for the tab without a domain (All); against the same answers from
+  hand-written SQL in the same run.
 
 Prints a table, writes the figures as JSON and drops the database at the
 end.  A benchmark, not a test: it checks nothing, the targets are printed
@@ -71,6 +73,11 @@ def parse_args():
     parser.add_argument(
         '--profile', action='store_true',
         help="print where the ORM's list spends its time at each size")
+    parser.add_argument(
+        '--try-fixes', action='store_true',
+        help="at the largest size, time the lists again with an index on "
+        "the list's order, then also without the ticket's own company "
+        "rule (see bench/README.md)")
     args = parser.parse_args()
     if sorted(args.sizes) != args.sizes or args.sizes[0] <= ACTIVE:
         parser.error("sizes must increase and exceed %s" % ACTIVE)
@@ -314,6 +321,7 @@ class FrontDesk:
             self.estates = [e.id for e in self.user.kefu_estates
                 if e.company in self.user.companies]
             self.employees = [e.id for e in self.user.employees]
+            self.model_order = Ticket._order
         with Transaction().start(name, self.user.id, readonly=True):
             self.context = User.get_preferences(context_only=True)
         # As over RPC: access rights and record rules are checked.
@@ -331,8 +339,8 @@ class FrontDesk:
                 names.append(name + ':string')
         return names + ['rec_name', '_timestamp', '_write', '_delete']
 
-    def orm(self):
-        "The first tab's page, its count, the read, the tabs' counts"
+    def orm(self, tab=0, counts=True):
+        "A tab's page, its count, the read, the tabs' counts"
         from trytond.pool import Pool
         from trytond.transaction import Transaction
         with Transaction().start(
@@ -340,7 +348,7 @@ class FrontDesk:
                 context=self.context):
             Ticket = Pool().get('kefu.ticket')
             start = time.perf_counter()
-            domain = self.tabs[0][1]
+            domain = self.tabs[tab][1]
             tickets = Ticket.search(
                 domain, offset=0, limit=LIST_LIMIT, order=self.order)
             count = len(tickets)
@@ -348,23 +356,25 @@ class FrontDesk:
                 count = Ticket.search_count(
                     domain, 0, LIST_LIMIT * 100)
             rows = Ticket.read([t.id for t in tickets], self.fields)
-            counts = [Ticket.search_count(d, 0, TAB_COUNT_LIMIT)
-                for _, d, counted in self.tabs if counted]
+            tab_counts = [Ticket.search_count(d, 0, TAB_COUNT_LIMIT)
+                for _, d, counted in self.tabs if counted and counts]
             elapsed = time.perf_counter() - start
         return elapsed, {
-            'ids': [r['id'] for r in rows], 'count': count, 'tabs': counts}
+            'ids': [r['id'] for r in rows], 'count': count,
+            'tabs': tab_counts}
 
-    def sql(self, now, end_of_today, explain=False):
+    def sql(self, now, end_of_today, tab=0, counts=True, explain=False):
         "The same answers from hand-written SQL"
         from trytond.transaction import Transaction
         tabs = self.sql_tabs(now, end_of_today)
         with Transaction().start(self.name, 0, readonly=True) as transaction:
             cursor = transaction.connection.cursor()
             start = time.perf_counter()
-            where = tabs[self.tabs[0][0]]
+            where = tabs[self.tabs[tab][0]]
             params = {'estates': self.estates, 'user': self.user.id,
                 'employees': self.employees}
-            cursor.execute(LIST_SQL % where, params)
+            page = LIST_SQL % (where, self.sql_order)
+            cursor.execute(page, params)
             ids = [i for i, in cursor]
             count = len(ids)
             if count == LIST_LIMIT:
@@ -373,23 +383,30 @@ class FrontDesk:
                 count, = cursor.fetchone()
             cursor.execute(READ_SQL, {'ids': ids})
             rows = cursor.fetchall()
-            counts = []
-            for tab, _, counted in self.tabs:
-                if counted:
-                    cursor.execute(COUNT_SQL % tabs[tab], dict(
+            tab_counts = []
+            for name, _, counted in self.tabs:
+                if counted and counts:
+                    cursor.execute(COUNT_SQL % tabs[name], dict(
                             params, limit=TAB_COUNT_LIMIT))
-                    counts.append(cursor.fetchone()[0])
+                    tab_counts.append(cursor.fetchone()[0])
             elapsed = time.perf_counter() - start
             if explain:
                 for query, values in [
-                        (LIST_SQL % where, params),
-                        (COUNT_SQL % where, dict(params, limit=8000))]:
+                        (page, params),
+                        (COUNT_SQL % where, dict(
+                                params, limit=LIST_LIMIT * 100))]:
                     cursor.execute('EXPLAIN ANALYZE ' + query, values)
                     print('\n'.join(r for r, in cursor))
         order = {i: n for n, i in enumerate(ids)}
         return elapsed, {
             'ids': sorted((r[0] for r in rows), key=order.get),
-            'count': count, 'tabs': counts}
+            'count': count, 'tabs': tab_counts}
+
+    @property
+    def sql_order(self):
+        "The list's order (the action's, else the model's) as SQL"
+        return ', '.join('t.%s %s' % (name, direction)
+            for name, direction in self.order or self.model_order)
 
     def sql_tabs(self, now, end_of_today):
         "The WHERE clause of each tab, by name, as in ticket.xml"
@@ -424,7 +441,7 @@ MILESTONES = [
     ('file_card_due', 'file_card_at'), ('callback_due', 'callback_at'),
     ]
 LIST_SQL = '''SELECT t.id FROM kefu_ticket AS t WHERE %%s
-ORDER BY t.reported_at DESC, t.id DESC LIMIT %d''' % LIST_LIMIT
+ORDER BY %%s LIMIT %d''' % LIST_LIMIT
 COUNT_SQL = '''SELECT COUNT(*) FROM (
     SELECT 1 FROM kefu_ticket AS t WHERE %s LIMIT %%(limit)s) AS c'''
 READ_SQL = '''SELECT t.id, t.number, t.reported_at, t.kind, t.phone,
@@ -482,12 +499,14 @@ def profile(function):
 def explain_queries(name, queries):
     "Print the plans of the queries with their parameters"
     from trytond.transaction import Transaction
-    with Transaction().start(name, 0, readonly=True) as transaction:
+    # not read-only: the sweep selects FOR UPDATE
+    with Transaction().start(name, 0) as transaction:
         cursor = transaction.connection.cursor()
         for seconds, query, params in queries:
             print("%.1f ms: %s  %s" % (seconds * 1000, query, params))
             cursor.execute('EXPLAIN ANALYZE ' + query, params)
             print('\n'.join(r for r, in cursor))
+        transaction.rollback()
 
 
 def measure(name, size, repeat, explain, profiling):
@@ -499,30 +518,88 @@ def measure(name, size, repeat, explain, profiling):
     desk = FrontDesk(name)
     result['list_orm_ms'], orm = best(repeat, desk.orm)
     result['list_sql_ms'], hand = best(repeat, lambda: desk.sql(
-            now, end_of_today(now)))
+            now, end_of_today(now), explain=explain))
     result['tab'] = desk.tabs[0][0]
     result['list_rows'], result['list_count'] = len(orm['ids']), orm['count']
     result['tab_counts'] = dict(zip(
             [n for n, _, c in desk.tabs if c], orm['tabs']))
     result['same_answers'] = orm == hand
-    if explain:
-        desk.sql(now, end_of_today(now), explain=True)
+    # the tab without a domain: every ticket in the list's order
+    every = [n for n, (_, domain, _) in enumerate(desk.tabs) if not domain]
+    if every:
+        result['all_orm_ms'], orm = best(
+            repeat, lambda: desk.orm(every[0], counts=False))
+        result['all_sql_ms'], hand = best(repeat, lambda: desk.sql(
+                now, end_of_today(now), every[0], counts=False,
+                explain=explain))
+        result['same_answers'] &= orm == hand
     if profiling:
+        explain_queries(name, profile(lambda: sweep_selection(name, now)))
         explain_queries(name, profile(desk.orm))
+        if every:
+            explain_queries(name, profile(
+                    lambda: desk.orm(every[0], counts=False)))
     result['sweep_real_ms'], result['escalations'] = best(
         1, lambda: sweep_real(name, now))
+    result['load_average_end'] = os.getloadavg()[0]
+    return result
+
+
+def try_fixes(name, repeat):
+    """The lists' times at the largest size with the fixes bench/README.md
+    suggests: an index on the list's order, then without the ticket's own
+    company rule (kefu.estate's, through __access__, remains)"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    results = {}
+    with Transaction().start(name, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute('CREATE INDEX bench_ticket_order ON kefu_ticket '
+            '(reported_at DESC, id DESC)')
+        cursor.execute('ANALYZE kefu_ticket')
+    results['order_index'] = time_lists(name, repeat)
+    with Transaction().start(name, 0):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        RuleGroup = pool.get('ir.rule.group')
+        RuleGroup.delete([RuleGroup(ModelData.get_id(
+                        'kefu_ticket', 'rule_group_ticket_companies'))])
+    results['order_index_one_company_rule'] = time_lists(name, repeat)
+    for label, result in results.items():
+        print("%s: list ORM %.1f ms, SQL %.1f ms; All ORM %.1f ms, SQL "
+            "%.1f ms" % (label, result['list_orm_ms'], result['list_sql_ms'],
+                result.get('all_orm_ms', 0), result.get('all_sql_ms', 0)))
+    return results
+
+
+def time_lists(name, repeat):
+    from trytond.modules.kefu_ticket import sla
+    now = sla.now()
+    desk = FrontDesk(name)
+    every = [n for n, (_, domain, _) in enumerate(desk.tabs) if not domain]
+    result = {}
+    result['list_orm_ms'], _ = best(repeat, desk.orm)
+    result['list_sql_ms'], _ = best(repeat, lambda: desk.sql(
+            now, end_of_today(now)))
+    if every:
+        result['all_orm_ms'], _ = best(
+            repeat, lambda: desk.orm(every[0], counts=False))
+        result['all_sql_ms'], _ = best(repeat, lambda: desk.sql(
+                now, end_of_today(now), every[0], counts=False))
     return result
 
 
 def report(results, total):
-    print('%9s %9s %9s %11s %11s %6s %9s' % (
-            "tickets", "sweep ms", "due rows", "list ORM ms",
-            "list SQL ms", "ratio", "sweep+esc"))
+    print('%9s %8s %8s %9s %9s %6s %9s %9s %9s %5s' % (
+            "tickets", "sweep", "due rows", "list ORM", "list SQL", "ratio",
+            "All ORM", "All SQL", "sweep+esc", "load"))
     for r in results:
-        print('%9d %9.1f %9d %11.1f %11.1f %6.1f %9.0f' % (
+        print('%9d %8.1f %8d %9.1f %9.1f %6.1f %9.1f %9.1f %9.0f %5.1f' % (
                 r['size'], r['sweep_ms'], r['sweep_rows'], r['list_orm_ms'],
                 r['list_sql_ms'], r['list_orm_ms'] / r['list_sql_ms'],
-                r['sweep_real_ms']))
+                r.get('all_orm_ms', 0), r.get('all_sql_ms', 0),
+                r['sweep_real_ms'], r['load_average']))
+    print("(milliseconds, best of the runs; load: the 1-minute load average)")
     first, last = results[0], results[-1]
     targets = {
         'sweep_growth': last['sweep_ms'] / first['sweep_ms'],
@@ -573,6 +650,8 @@ def main():
             results.append(measure(
                     name, size, args.repeat, args.explain, args.profile))
             results[-1]['insert_s'] = seconds
+        if args.try_fixes:
+            results[-1]['with_fixes'] = try_fixes(name, args.repeat)
         targets = report(results, time.perf_counter() - start)
     finally:
         from trytond import backend

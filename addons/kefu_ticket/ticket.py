@@ -293,6 +293,9 @@ class Ticket(
                 Index(t, (t.estate, Index.Equality()),
                     (t.state, Index.Equality(cardinality='low'))),
                 Index(t, (t.reported_date, Index.Range())),
+                # the lists' order (newest first)
+                Index(t, (t.reported_at, Index.Range(order='DESC')),
+                    (t.id, Index.Range(order='DESC'))),
                 Index(t, (t.unit, Index.Equality()),
                     (t.category, Index.Equality()),
                     (t.reported_date, Index.Range())),
