@@ -17,7 +17,7 @@ export TRYTOND_WEB__LISTEN := localhost:$(PORT)
 # printed once and never written to a file.
 NEW_PASSWORD = $${KEFU_DEMO_PASSWORD:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')}
 
-.PHONY: demo test test-sqlite test-postgresql install sao browser-deps serve demo-db demo-password clean-demo bench
+.PHONY: demo test test-sqlite test-postgresql install sao browser-deps report-deps serve demo-db demo-password clean-demo bench
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,16 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# LibreOffice (without its GUI) turns the receipts and dunning letters into
+# PDF; pdftotext reads them back in the tests (Debian packages).
+report-deps:
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+		&& fc-list :lang=zh | grep -q . || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends \
+			libreoffice-writer-nogui poppler-utils fonts-noto-cjk \
+			>/dev/null; }
+
 # The admin password goes to trytond-admin through a temporary file outside
 # the checkout, removed at once; tools/kefu_demo.py prints the password of
 # the demo users when it creates them.
@@ -63,7 +73,7 @@ demo-db: install
 demo-password: install
 	@KEFU_DEMO_PASSWORD="$(NEW_PASSWORD)" $(PY) tools/kefu_demo.py -d $(DB) --set-password
 
-demo: install sao demo-db
+demo: install sao report-deps demo-db
 	@echo
 	@echo "Kefu demo: http://localhost:$(PORT)/  database $(DB)  (make demo PORT=8080 for another port)"
 	@echo "  logins admin (every Kefu group) and frontdesk, specialist, supervisor,"
@@ -74,17 +84,19 @@ demo: install sao demo-db
 
 test: test-sqlite
 
-test-sqlite: install sao browser-deps
+test-sqlite: install sao browser-deps report-deps
 	$(PY) tests/run.py
 
-test-postgresql: install sao browser-deps
+test-postgresql: install sao browser-deps report-deps
 	TRYTOND_DATABASE_URI=$(PG_URI) $(PY) tests/run.py
 
 clean-demo:
 	rm -f var/db/$(DB).sqlite
 
 # Benchmarks, not tests (bench/README.md): the register on SQLite, the
-# tickets' sweep and list on the PostgreSQL server of PG_URI.
+# tickets' sweep and list and the month's billing run on the PostgreSQL
+# server of PG_URI.
 bench: install
 	$(PY) bench/bench_register.py
 	$(PY) bench/bench_ticket.py --uri $(PG_URI)
+	$(PY) bench/bench_billing.py --uri $(PG_URI)

@@ -1,7 +1,8 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """kefu_base's locale/override/zh_CN.po fills and corrects the zh_CN
-translations of the core modules staff see (party, company, currency, res).
+translations of the core modules staff see (party, company, currency, res),
+kefu_fee's those of the accounting screens (invoices, payments, dunning).
 
 Tryton applies an override only by finding the core module's own zh_CN row
 for it, so the catalogue must hold nothing but entries of the core
@@ -12,14 +13,16 @@ import unittest
 import polib
 
 from trytond.i18n import gettext, ngettext
-from trytond.modules import kefu_base
+from trytond.modules import kefu_base, kefu_fee
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-OVERRIDE = os.path.join(
-    os.path.dirname(kefu_base.__file__), 'locale', 'override', 'zh_CN.po')
+OVERRIDES = {
+    m.__name__.split('.')[-1]: os.path.join(
+        os.path.dirname(m.__file__), 'locale', 'override', 'zh_CN.po')
+    for m in [kefu_base, kefu_fee]}
 ZH_CN = {'language': 'zh_CN'}
 
 
@@ -29,7 +32,7 @@ class CoreTranslationTestCase(unittest.TestCase):
     def setUpClass(cls):
         # A database left by another test would keep its language: start anew
         drop_db()
-        activate_module(['kefu_base'], lang='zh_CN')
+        activate_module(list(OVERRIDES), lang='zh_CN')
 
     @classmethod
     def tearDownClass(cls):
@@ -121,11 +124,41 @@ class CoreTranslationTestCase(unittest.TestCase):
                 "密码至少需要 8 个字符。")
 
     @with_transaction()
+    def test_accounting_labels(self):
+        "Invoices, their payments and dunning read in Kefu's terms"
+        for model, field, label in [
+                ('account.invoice', 'party', "联系人"),  # was 参与者
+                ('account.invoice', 'untaxed_amount', "不含税金额"),
+                ('account.invoice', 'payment_term', "付款条件"),  # 支付方式
+                ('account.invoice.line', 'invoice', "账单"),  # 原始凭证
+                ('account.invoice.pay.start', 'payment_method',
+                    "收付款方式"),
+                ('account.dunning', 'level', "催缴级别"),  # fuzzy 层级
+                ('account.dunning', 'party', "联系人"),  # empty
+                ('account.dunning.level', 'overdue', "逾期时长"),  # empty
+                ('account.move.line', 'party', "联系人"),
+                ]:
+            with self.subTest(model=model, field=field):
+                self.assertEqual(self.label(model, field), label)
+        with Transaction().set_context(ZH_CN):
+            pool = Pool()
+            Dunning = pool.get('account.dunning')
+            IrModel = pool.get('ir.model')
+            states = dict(Dunning.fields_get(['state'])['state'][
+                    'selection'])
+            self.assertEqual(IrModel.get_name('account.dunning'), "催缴")
+        self.assertEqual(states['waiting'], "等待中")  # empty
+
+    @with_transaction()
     def test_every_override_applied(self):
-        "Each entry of the catalogue replaced its core translation"
+        "Each entry of the catalogues replaced its core translation"
+        for overriding, path in OVERRIDES.items():
+            self.check_override(overriding, path)
+
+    def check_override(self, overriding, path):
         Translation = Pool().get('ir.translation')
         ModelData = Pool().get('ir.model.data')
-        entries = [e for e in polib.pofile(OVERRIDE) if not e.obsolete]
+        entries = [e for e in polib.pofile(path) if not e.obsolete]
         self.assertGreater(len(entries), 250)
         for entry in entries:
             with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
@@ -145,4 +178,4 @@ class CoreTranslationTestCase(unittest.TestCase):
                     else entry.msgstr)
                 self.assertEqual(translation.value, value)
                 self.assertFalse(translation.fuzzy)
-                self.assertEqual(translation.overriding_module, 'kefu_base')
+                self.assertEqual(translation.overriding_module, overriding)
