@@ -82,10 +82,13 @@ def main(modules):
     os.environ.setdefault('DB_NAME', ':memory:')
     from trytond.tests.test_tryton import DB_NAME, USER, activate_module
     from trytond.transaction import Transaction
-    modules = modules or sorted(
+    every = sorted(
         os.path.basename(p) for p in glob.glob(
             os.path.join(ROOT, 'addons', 'kefu_*')))
-    activate_module(modules)
+    modules = modules or every
+    # Every Kefu module, so that the strings of a module's extras (its
+    # views and fields for another Kefu module) are in its catalogue.
+    activate_module(every)
     status = 0
     with Transaction().start(DB_NAME, USER):
         for module in modules:
