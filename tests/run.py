@@ -22,6 +22,7 @@ import glob
 import os
 import sys
 import tempfile
+import time
 import unittest
 import uuid
 
@@ -73,6 +74,37 @@ def summary(result):
     return line
 
 
+class TimedResult(unittest.TextTestResult):
+    """Also adds up the seconds spent per test file (its class set-ups
+    included), printed at the end to see where a run's time goes"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seconds = {}
+        self._mark = time.monotonic()
+
+    def _add(self, test):
+        now = time.monotonic()
+        name = type(test).__module__
+        if name.startswith('trytond.modules.'):
+            name = name[len('trytond.modules.'):]
+        self.seconds[name] = self.seconds.get(name, 0) + now - self._mark
+        self._mark = now
+
+    def startTest(self, test):
+        self._add(test)     # the class set-up since the last test
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self._add(test)
+
+    def report(self, top=15):
+        slowest = sorted(self.seconds.items(), key=lambda i: -i[1])[:top]
+        return 'slowest test files: ' + ', '.join(
+            f'{name} {seconds:.0f} s' for name, seconds in slowest)
+
+
 def main(filters):
     uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
     os.environ['TRYTOND_DATABASE_URI'] = uri
@@ -113,7 +145,9 @@ def main(filters):
         f'{len(scenarios)} of them .rst scenarios, from {len(names)} files',
         flush=True)
     try:
-        result = unittest.TextTestRunner(verbosity=1).run(suite)
+        result = unittest.TextTestRunner(
+            verbosity=1, resultclass=TimedResult).run(suite)
+        print(result.report(), file=sys.stderr, flush=True)
     finally:
         if uri.startswith('postgresql'):
             drop_run_databases(uri, run_id)

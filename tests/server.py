@@ -8,7 +8,10 @@ a uniquely named database), activates every Kefu module (addons/kefu_*)
 with zh_CN translatable, and
 serves it with sao the way `make demo` does (`trytond -c trytond.conf -d <db>`:
 preloading the database is what avoids the login bug of trytond 8.0.12) on a
-free localhost port.  RPCClient talks JSON-RPC to it with urllib only.
+free localhost port.  A demo database (SQLite) is built once per run: the
+next server asking for the same number of units starts from a copy of it,
+kept in the run's DB_CACHE folder.  RPCClient talks JSON-RPC to it with
+urllib only.
 
 trytond 8.0 reads its configuration files after the TRYTOND_* variables, so
 trytond.conf's `uri` and `listen` would win over TRYTOND_DATABASE__URI and
@@ -159,6 +162,8 @@ class TrytonServer:
         if not os.path.isfile(os.path.join(SAO_DIR, 'index.html')):
             raise ServerError(
                 'sao is not installed in %s: run `make sao`' % SAO_DIR)
+        if self.from_template():
+            return
         admin = os.path.join(BIN, 'trytond-admin')
         with open(os.path.join(self.tmp, 'adminpass'), 'w') as f:
             f.write(self.password + '\n')
@@ -166,8 +171,7 @@ class TrytonServer:
             _pg_execute(self.uri,
                 'CREATE DATABASE "%s" ENCODING \'UTF8\'' % self.database)
         else:
-            open(os.path.join(
-                    self.tmp, self.database + '.sqlite'), 'w').close()
+            open(self.sqlite_path, 'w').close()
         self._created = True
         lang = ['-l', self.language] if self.language else []
         start = time.monotonic()
@@ -184,6 +188,48 @@ class TrytonServer:
                 '-d', self.database, '--units', str(self.demo_units),
                 '--password', self.password)
             self.timings['demo'] = time.monotonic() - start
+        self.save_template()
+
+    @property
+    def sqlite_path(self):
+        return os.path.join(self.tmp, self.database + '.sqlite')
+
+    def template(self):
+        """Where this run keeps the SQLite database of a demo server, for
+        the next server asking for the same one: the folder of the run's
+        module cache (DB_CACHE, which tests/run.py makes for each run), or
+        None (PostgreSQL, no demo, or no such folder)"""
+        cache = os.environ.get('DB_CACHE')
+        if (is_postgresql(self.uri) or not self.demo_units or not cache
+                or not os.path.isdir(cache)):
+            return None
+        return os.path.join(cache, 'e2e-demo-%s-%s' % (
+                self.language, self.demo_units))
+
+    def save_template(self):
+        "Keep a copy of a fresh demo database (SQLite) for the run"
+        template = self.template()
+        if not template or os.path.exists(template + '.json'):
+            return
+        shutil.copyfile(self.sqlite_path, template + '.sqlite')
+        with open(template + '.json', 'w') as f:
+            json.dump({'password': self.password}, f)
+
+    def from_template(self):
+        """Start from this run's copy of the same demo database (SQLite: a
+        file copied in a second instead of minutes of trytond-admin and
+        demo generator); return whether there was one"""
+        template = self.template()
+        if not template or not os.path.exists(template + '.json'):
+            return False
+        start = time.monotonic()
+        with open(template + '.json') as f:
+            self.password = json.load(f)['password']
+        shutil.copyfile(template + '.sqlite', self.sqlite_path)
+        self._created = True
+        self.check_backend()
+        self.timings['template'] = time.monotonic() - start
+        return True
 
     def check_backend(self):
         """Check that the Kefu modules are activated in the database of the
@@ -197,8 +243,7 @@ class TrytonServer:
                 rows = conn.execute(query).fetchall()
         else:
             import sqlite3
-            conn = sqlite3.connect(
-                os.path.join(self.tmp, self.database + '.sqlite'))
+            conn = sqlite3.connect(self.sqlite_path)
             try:
                 rows = conn.execute(query).fetchall()
             finally:

@@ -14,8 +14,8 @@ group, one estate) and, each step asserting what the screen shows:
 2. 钥匙管理 → 钥匙借用登记: lends a key (借出) and takes it back (归还), then
    tries to lend a key a colleague has out and reads the module's refusal
    in the error dialog;
-3. 前台 → 值班记录: opens a duty log, writes an entry and hands the shift
-   over (交班);
+3. 前台 → 值班记录: opens today's day shift (值班中, which the demo leaves
+   open for this clerk), writes an entry and hands the shift over (交班);
 4. 前台 → 访客单: registers a visitor arriving, saves, and marks them leaving
    (离开);
 5. 前台 → 挂号邮件收发登记: registers a registered-mail item, saves and hands
@@ -582,16 +582,18 @@ class FrontDesk:
     def duty_log(self):
         "Open the shift's log, write an entry, hand the shift over"
         data = self.data
-        self.menu('客服中心', '前台', '值班记录')
-        self.new()
-        self.choose('estate', data['estate'][:2], data['estate'])
-        # Today's day shift, in the company's time zone
-        self.expect_value('date', dt.datetime.now(ZoneInfo(TIMEZONE))
-            .date().strftime('%Y-%m-%d'))
+        tree = self.menu('客服中心', '前台', '值班记录')
+        # The demo left today's day shift open for this clerk (the one
+        # before was handed over to them): the list opens on the tab 值班中,
+        # the shifts on duty; today is the company's.
+        today = dt.datetime.now(ZoneInfo(TIMEZONE)).date().strftime(
+            '%Y-%m-%d')
+        self.open_row(tree, today)
+        self.expect_value('estate', data['estate'])
+        self.expect_value('date', today)
         self.expect_value('shift', '白班')
         self.expect_value('user', data['user'])
         self.expect_value('state', '值班中')
-        self.save()
         self.expect_filled('number')
         self.expect_value('written_by', data['user'])
 

@@ -37,6 +37,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -51,6 +52,7 @@ except ImportError:
 BATCH = 500
 
 COMPANY_NAME = '客服物业管理有限公司'
+TIMEZONE = 'Asia/Shanghai'
 
 # code, name, address, years since the first handover (交房)
 ESTATES = [
@@ -117,7 +119,9 @@ class Options:
 
     def __post_init__(self):
         if self.today is None:
-            self.today = dt.date.today()
+            # The company's today: at 02:00 in Shanghai it is still
+            # yesterday in UTC, and the front desk's day shift is today's.
+            self.today = dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
     def random(self, module):
         "A random generator of the module's own, fixed by the seed"
@@ -208,7 +212,7 @@ class RegisterBuilder:
             company, = Company.create([{
                         'party': party.id,
                         'currency': self.currency().id,
-                        'timezone': 'Asia/Shanghai',
+                        'timezone': TIMEZONE,
                         }])
         admin, = User.search([('login', '=', 'admin')])
         values = {
