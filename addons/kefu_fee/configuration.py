@@ -16,6 +16,7 @@ from .exceptions import FeeConfigurationError
 FEE_FIELDS = {
     'fee_journal', 'payment_term', 'cash_journal',
     'cash_difference_account', 'cash_in_transit_account',
+    'prepayment_account',
     }
 
 
@@ -66,6 +67,21 @@ def cash_in_transit_account(company):
         "shows it (在途资金).", company)
 
 
+def prepayment_account(company):
+    return fields.Many2One(
+        'account.account', "Prepayment Account",
+        domain=[
+            ('company', '=', company),
+            ('type', '!=', None),
+            ('closed', '!=', True),
+            ('reconcile', '=', True),
+            ('party_required', '=', True),
+            ],
+        help="Where what a payer pays in advance at the desk waits, on the "
+        "payer, until later bills take it when they are posted (预收账款). "
+        "It must be reconcilable and require a party.")
+
+
 class Configuration(metaclass=PoolMeta):
     __name__ = 'kefu.configuration'
 
@@ -77,6 +93,7 @@ class Configuration(metaclass=PoolMeta):
         cash_difference_account(_company))
     cash_in_transit_account = fields.MultiValue(
         cash_in_transit_account(_company))
+    prepayment_account = fields.MultiValue(prepayment_account(_company))
     del _company
     billing_batch_size = fields.Integer(
         "Billing Batch Size", required=True,
@@ -124,4 +141,5 @@ class ConfigurationFee(ModelSQL, CompanyValueMixin):
     cash_journal = cash_journal()
     cash_difference_account = cash_difference_account(_company)
     cash_in_transit_account = cash_in_transit_account(_company)
+    prepayment_account = prepayment_account(_company)
     del _company

@@ -386,6 +386,7 @@ class FeeBuilder:
         config.cash_journal = self.cash_journal
         config.cash_difference_account = self.accounts['1901']
         config.cash_in_transit_account = self.accounts['101299']
+        config.prepayment_account = self.accounts['2203']
         config.save()
         procedure = ModelData.get_id('kefu_fee', 'dunning_procedure_kefu')
         account_config = AccountConfiguration(1)

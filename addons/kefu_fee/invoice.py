@@ -1,14 +1,17 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Bills are Tryton customer invoices: their lines come from charges, and
-their states move the charges (posted, paid, cancelled)."""
+their states move the charges (posted, paid, cancelled); a posted bill is
+paid first with what its payer paid in advance (prepayment.py)."""
 from collections import defaultdict
 from decimal import Decimal
 
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
 
 from . import vat
+from .prepayment import apply_prepayments
 
 
 class Invoice(metaclass=PoolMeta):
@@ -141,6 +144,10 @@ class Invoice(metaclass=PoolMeta):
                         ('invoice_line', 'in', credited),
                         ('state', 'in', ['posted', 'paid']),
                         ]))
+        # What the payers paid in advance pays their new bills; the moves
+        # follow from the posting, which is the gate
+        with without_check_access():
+            apply_prepayments(invoices)
 
     @classmethod
     def paid(cls, invoices):

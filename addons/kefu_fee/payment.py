@@ -4,7 +4,7 @@
 payer, sees the open bills and what is owed, takes the money, and the bills
 are paid oldest first through account_invoice's own payment (posted and
 reconciled at once).  What exceeds the bills is kept, when the cashier says
-so, as a prepayment on the payer's receivable account for later bills.  A
+so, as a prepayment (预收账款) of the payer for later bills.  A
 receipt records it all and is printed at once."""
 from collections import OrderedDict
 from decimal import Decimal
@@ -162,18 +162,19 @@ def _pay_invoice(receipt, invoice, part):
 
 def _prepayment_move(receipt, amount):
     """Post amount kept in advance (预收): into the method's account, to the
-    credit of the payer's receivable account, left open for later bills"""
+    credit of the payer on the prepayment account, left open until later
+    bills take it (prepayment.py)"""
     pool = Pool()
     Move = pool.get('account.move')
     Line = pool.get('account.move.line')
     Period = pool.get('account.period')
+    Configuration = pool.get('kefu.configuration')
     company = receipt.company
-    with Transaction().set_context(company=company.id):
-        receivable = receipt.party.account_receivable_used
+    advance = Configuration(1).fee_setting('prepayment_account', company)
     account = receipt.payment_method.debit_account.current(date=receipt.date)
     lines = [
         Line(account=account, debit=amount, credit=0),
-        Line(account=receivable, debit=0, credit=amount),
+        Line(account=advance, debit=0, credit=amount),
         ]
     for line in lines:
         if line.account.party_required:

@@ -18,6 +18,7 @@ from trytond.transaction import without_check_access
 from .amount_words import amount_in_words
 from .desk import METHOD_KINDS
 from .exceptions import ReceiptCancelError, ReceiptDeleteError
+from .prepayment import open_prepayments, prepayment_account
 
 
 class Receipt(Workflow, ModelSQL, ModelView):
@@ -139,6 +140,7 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def cancel(cls, receipts):
         for receipt in receipts:
             receipt.check_day_open()
+            receipt.check_prepayment_unused()
         for receipt in receipts:
             receipt._reverse_moves()
             receipt._release_charges()
@@ -150,6 +152,19 @@ class Receipt(Workflow, ModelSQL, ModelView):
             raise ReceiptCancelError(gettext(
                     'kefu_fee.msg_receipt_cancel_day_closed',
                     receipt=self.rec_name, date=self.date))
+
+    def check_prepayment_unused(self):
+        "Refuse to take back a prepayment later bills have used"
+        if not self.prepayment:
+            return
+        account = prepayment_account(self.company)
+        left = open_prepayments(account, [self.party]).get(
+            self.party.id, 0) if account else 0
+        if left < self.prepayment:
+            raise ReceiptCancelError(gettext(
+                    'kefu_fee.msg_receipt_cancel_prepayment_used',
+                    receipt=self.rec_name, prepayment=self.prepayment,
+                    left=left))
 
     def _reverse_moves(self):
         """Unreconcile the payment, take its lines off the bills and post

@@ -54,6 +54,11 @@ def setup_books(company):
             ('company', '=', company.id)], limit=1)
     books.cash, = Account.search([
             ('code', '=', '1.1.1'), ('company', '=', company.id)])
+    payable, = Account.search([
+            ('type.payable', '=', True), ('party_required', '=', True),
+            ('company', '=', company.id)], limit=1)
+    books.advance, = Account.copy([payable], default={
+            'code': None, 'name': "Fees Received in Advance"})
     books.wechat, books.suspense, books.transit = Account.copy(
         [books.cash] * 3, default={'code': None})
     for account, name in [(books.wechat, "WeChat Clearing"),
@@ -74,6 +79,8 @@ def setup_books(company):
     config.cash_journal = books.journal_cash
     config.cash_difference_account = books.suspense
     config.cash_in_transit_account = books.transit
+    config.prepayment_account = books.advance
+    config.fee_journal = books.journal_revenue
     config.save()
     return books
 
@@ -123,7 +130,7 @@ def create_desk(company, estate, books, code):
 
 def bill(company, books, site, amount, month):
     """Post a bill of amount to the owner for the unit's fee of month, with
-    its charge"""
+    its charge (billed, then posted with the bill)"""
     pool = Pool()
     Charge = pool.get('kefu.fee.charge')
     Invoice = pool.get('account.invoice')
@@ -139,15 +146,15 @@ def bill(company, books, site, amount, month):
                 'description': "Property service %s" % start,
                 }])
     invoice.save()
-    Invoice.post([invoice])
     Charge(
         company=company, unit=site.unit, estate=site.estate,
         building=site.building, fee_type=site.fee_type, period_start=start,
         period_end=end, payer=site.owner, rate=Decimal('2.5'),
         custody_share=Decimal(1), quantity=Decimal(1), amount=amount,
         description="Property service %s" % start, invoice=invoice,
-        state='posted').save()
-    return invoice
+        state='billed').save()
+    Invoice.post([invoice])
+    return Invoice(invoice.id)
 
 
 def pay(site, amount, kind='cash', keep_excess=False, date=DAY, desk=None):
@@ -268,18 +275,75 @@ class PaymentTestCase(TestCase):
                     for l in prepayment.lines),
                 sorted([
                         (books.wechat, Decimal('20.00'), Decimal(0), None),
-                        (books.receivable, Decimal(0), Decimal('20.00'),
+                        (books.advance, Decimal(0), Decimal('20.00'),
                             site.owner),
                         ]))
             self.assertFalse(any(l.reconciliation for l in prepayment.lines))
             self.assertEqual(balance(books.wechat), Decimal('120.00'))
             self.assertEqual(
-                balance(books.receivable, site.owner), Decimal('-20.00'))
+                balance(books.receivable, site.owner), Decimal(0))
+            self.assertEqual(
+                balance(books.advance, site.owner), Decimal('-20.00'))
 
             # With nothing owed, the whole amount is paid in advance
             receipt = pay(site, '30.00', keep_excess=True)
             self.assertEqual(receipt.prepayment, Decimal('30.00'))
             self.assertEqual(list(receipt.lines), [])
+
+    @with_transaction()
+    def test_prepayment_pays_later_bills(self):
+        "What was paid in advance pays the next bills when they are posted"
+        pool = Pool()
+        Charge = pool.get('kefu.fee.charge')
+        Receipt = pool.get('kefu.fee.receipt')
+        with self.setup() as (company, books, site):
+            # Three months of 100.00 paid in advance, nothing owed yet
+            receipt = pay(site, '300.00', kind='wechat', keep_excess=True)
+            self.assertEqual(receipt.prepayment, Decimal('300.00'))
+            self.assertEqual(
+                balance(books.advance, site.owner), Decimal('-300.00'))
+
+            january = bill(company, books, site, Decimal('100.00'), 1)
+            # Paid and reconciled (the state follows in a queued task)
+            self.assertEqual(january.amount_to_pay, Decimal(0))
+            self.assertTrue(
+                all(l.reconciliation for l in january.lines_to_pay))
+            charge, = Charge.search([('invoice', '=', january.id)])
+            self.assertEqual(charge.state, 'paid')
+            self.assertEqual(charge.paid_amount, Decimal('100.00'))
+            self.assertEqual(
+                balance(books.advance, site.owner), Decimal('-200.00'))
+            self.assertEqual(
+                balance(books.receivable, site.owner), Decimal(0))
+
+            # Taken back now, the advance would be missing from January
+            with self.assertRaisesRegex(ReceiptCancelError, r'200\.00'):
+                Receipt.cancel([receipt])
+
+            # February and a larger March: the rest pays February and part
+            # of March, which stays open for the desk
+            february = bill(company, books, site, Decimal('100.00'), 2)
+            march = bill(company, books, site, Decimal('150.00'), 3)
+            self.assertEqual(february.amount_to_pay, Decimal(0))
+            self.assertEqual(march.amount_to_pay, Decimal('50.00'))
+            self.assertFalse(
+                any(l.reconciliation for l in march.lines_to_pay))
+            charge, = Charge.search([('invoice', '=', march.id)])
+            self.assertEqual(
+                (charge.state, charge.paid_amount, charge.open_amount),
+                ('posted', Decimal('100.00'), Decimal('50.00')))
+            self.assertEqual(balance(books.advance, site.owner), Decimal(0))
+            self.assertEqual(
+                balance(books.receivable, site.owner), Decimal('50.00'))
+            # The advance is used up: its lines are reconciled together
+            Line = pool.get('account.move.line')
+            lines = Line.search([('account', '=', books.advance.id)])
+            self.assertEqual(len(lines), 4)
+            self.assertEqual(len({l.reconciliation for l in lines}), 1)
+            self.assertIsNotNone(lines[0].reconciliation)
+            # The desk sees the 50.00 still owed
+            self.assertEqual(
+                open_invoices(company, site.unit, site.owner), [march])
 
     @with_transaction()
     def test_receipt_numbers_per_desk(self):
