@@ -20,6 +20,7 @@ The last line printed is "N passed, M failed" (", K skipped" when some
 were skipped), for any CI to read.  Usage: tests/run.py [name-filter ...]"""
 import glob
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -109,10 +110,13 @@ def main(filters):
     uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
     os.environ['TRYTOND_DATABASE_URI'] = uri
     run_id = os.environ.setdefault('KEFU_RUN_ID', uuid.uuid4().hex[:8])
+    # The module cache (and the demo database of the browser tests) of
+    # this run, removed at its end unless DB_CACHE was given
+    cache = None
+    if 'DB_CACHE' not in os.environ:
+        cache = os.environ['DB_CACHE'] = tempfile.mkdtemp(prefix='kefu-db-')
     if uri.startswith('postgresql'):
         os.environ.setdefault('DB_NAME', f'test_kefu_{run_id}')
-        os.environ.setdefault(
-            'DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     else:
         os.environ.setdefault('DB_NAME', ':memory:')
         # trytond's Cache.sync, once per [cache] clean_timeout (300 s),
@@ -121,7 +125,6 @@ def main(filters):
         # that moment commits instead of rolling back and the next tests
         # find its records.  A suite run is shorter than a day.
         os.environ.setdefault('TRYTOND_CACHE__CLEAN_TIMEOUT', '86400')
-        os.environ.setdefault('DB_CACHE', tempfile.mkdtemp(prefix='kefu-db-'))
     sys.path.insert(0, ROOT)
     from trytond import backend
     if backend.name != uri.split(':')[0]:
@@ -151,6 +154,8 @@ def main(filters):
     finally:
         if uri.startswith('postgresql'):
             drop_run_databases(uri, run_id)
+        if cache:
+            shutil.rmtree(cache, ignore_errors=True)
     status = 0 if result.wasSuccessful() else 1
     if not result.testsRun:
         print('FAILED: no test ran', file=sys.stderr)

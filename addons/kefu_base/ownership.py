@@ -14,6 +14,7 @@ from trytond.pyson import Eval, If
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import OwnershipError
+from .today import boolean_searcher, today
 from .unit import PHONE_TYPES
 
 
@@ -48,9 +49,23 @@ class _DatedMixin:
             numbers[mechanism.party.id].append(mechanism.value)
         return {r.id: ', '.join(numbers[r.party.id]) for r in records}
 
+    current = fields.Function(fields.Boolean(
+            "Current", help="The period lasts today."),
+        'get_current', searcher='search_current')
+
     def is_current(self, date):
         return (self.date_from <= date
             and (self.date_to is None or self.date_to >= date))
+
+    def get_current(self, name):
+        return self.is_current(today())
+
+    search_current = boolean_searcher(
+        lambda date: [
+            ('date_from', '<=', date),
+            ['OR', ('date_to', '=', None), ('date_to', '>=', date)],
+            ],
+        lambda date: ['OR', ('date_from', '>', date), ('date_to', '<', date)])
 
     @classmethod
     def current_domain(cls, unit_ids, date=None):

@@ -23,6 +23,10 @@ class Charge(Workflow, ModelSQL, ModelView):
     __string__ = "Fee Charge"
     __name__ = 'kefu.fee.charge'
     _rec_name = 'description'
+    # A charge's states follow its bill (posted, paid, cancelled), whose
+    # own log records who did what: logging each charge too would write
+    # two rows of ir.model.log per unit and month.
+    _log = False
 
     company = fields.Many2One(
         'company.company', "Company", required=True, readonly=True)

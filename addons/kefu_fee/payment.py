@@ -88,9 +88,14 @@ def take_payment(desk, date, unit, party, kind, amount, invoices,
     """Take amount from party at desk for unit's invoices, oldest first,
     keep the excess as prepayment when keep_excess, and return the
     receipt"""
-    CashClose = Pool().get('kefu.cash.close')
+    pool = Pool()
+    CashClose = pool.get('kefu.cash.close')
+    Desk = pool.get('kefu.fee.desk')
     if amount is None or amount <= 0:
         raise PaymentError(gettext('kefu_fee.msg_payment_amount_positive'))
+    # The count of the desk's day locks the desk too: a payment either
+    # commits before the count sees it or finds the day counted.
+    Desk.lock([desk])
     if CashClose.day_closed(desk, date):
         raise PaymentError(gettext(
                 'kefu_fee.msg_payment_day_closed',

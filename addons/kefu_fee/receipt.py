@@ -15,6 +15,8 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import without_check_access
 
+from trytond.modules.kefu_base.today import boolean_searcher, today
+
 from .amount_words import amount_in_words
 from .desk import METHOD_KINDS
 from .exceptions import ReceiptCancelError, ReceiptDeleteError
@@ -40,6 +42,9 @@ class Receipt(Workflow, ModelSQL, ModelView):
     date = fields.Date(
         "Date", required=True, readonly=True,
         help="The day the money was taken.")
+    taken_today = fields.Function(fields.Boolean(
+            "Taken Today", help="The money was taken today."),
+        'get_taken_today', searcher='search_taken_today')
     party = fields.Many2One(
         'party.party', "Payer", required=True, readonly=True,
         ondelete='RESTRICT', help="Who paid.")
@@ -81,6 +86,13 @@ class Receipt(Workflow, ModelSQL, ModelView):
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False,
         help="Cancelled receipts have their payment reversed.")
+
+    def get_taken_today(self, name):
+        return self.date == today()
+
+    search_taken_today = boolean_searcher(
+        lambda date: [('date', '=', date)],
+        lambda date: [('date', '!=', date)])
 
     @classmethod
     def __setup__(cls):

@@ -16,6 +16,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.kefu_base.today import boolean_searcher, today
+
 from .exceptions import ChargeError, UnitFeeBilledError, UnitFeeError
 
 CENT = Decimal('0.01')
@@ -56,6 +58,9 @@ class UnitFee(ModelSQL, ModelView):
                 ())],
         help="The last day the unit pays the fee; empty while it lasts. "
         "To stop a fee, set this date: a billed fee is never deleted.")
+    ended = fields.Function(fields.Boolean(
+            "Ended", help="The fee's last day is before today."),
+        'get_ended', searcher='search_ended')
     payer = fields.Many2One(
         'party.party', "Payer",
         help="Who pays when it is not the unit's owners, such as a tenant "
@@ -74,6 +79,13 @@ class UnitFee(ModelSQL, ModelView):
             'required': Bool(Eval('meter_kind')),
             },
         help="The meter whose consumption a metered fee bills.")
+
+    def get_ended(self, name):
+        return bool(self.date_to and self.date_to < today())
+
+    search_ended = boolean_searcher(
+        lambda date: [('date_to', '<', date)],
+        lambda date: ['OR', ('date_to', '=', None), ('date_to', '>=', date)])
 
     @classmethod
     def __setup__(cls):
