@@ -243,7 +243,10 @@ class FeeBuilder:
         with locks_on_demand(), \
                 patch.object(Date, 'today', self.simulated_today), \
                 Transaction().set_context(
-                    company=self.company.id, _skip_warnings=True):
+                    company=self.company.id, _skip_warnings=True,
+                    # the texts the module writes (bills, moves) in the
+                    # staff's language, as when they click
+                    language='zh_CN'):
             self.setup_accounting()
             self.users = self.demo_users()
             self.fee_types = self.create_fee_types()
