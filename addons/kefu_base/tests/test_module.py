@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -82,6 +83,42 @@ class KefuBaseTestCase(CompanyTestMixin, ModuleTestCase):
                             'unit': unit.id, 'party': a.id,
                             'share': Decimal(100),
                             'date_from': dt.date(2025, 12, 1)}])
+
+    @with_transaction()
+    def test_ownership_current_today(self):
+        "The tab 当前 lists the periods lasting on the server's today"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Party = pool.get('party.party')
+        Ownership = pool.get('kefu.unit.ownership')
+        a, b = Party.create([{'name': "A"}, {'name': "B"}])
+        company = create_company()
+        with set_company(company):
+            Unit, values = self._unit()
+            unit, = Unit.create([{**values, 'code': '1'}])
+            today = Date.today()
+            past, current = Ownership.create([{
+                        'unit': unit.id, 'party': a.id,
+                        'share': Decimal(100),
+                        'date_from': today - dt.timedelta(days=400),
+                        'date_to': today - dt.timedelta(days=1)}, {
+                        'unit': unit.id, 'party': b.id,
+                        'share': Decimal(100), 'date_from': today}])
+            self.assertEqual(
+                Ownership.search([('current', '=', True)]), [current])
+            self.assertEqual(
+                Ownership.search([('current', '=', False)]), [past])
+            self.assertEqual(
+                Ownership.search([('current', '!=', True)]), [past])
+            self.assertEqual(len(Ownership.search(
+                        [('current', 'in', [True, False])])), 2)
+            self.assertEqual(
+                (past.current, current.current), (False, True))
+            # Yesterday, the former owner's period was the current one
+            yesterday = today - dt.timedelta(days=1)
+            with patch.object(Date, 'today', lambda *a, **k: yesterday):
+                self.assertEqual(
+                    Ownership.search([('current', '=', True)]), [past])
 
     def _register(self, estate_name="翠湖花园", floors=18):
         "An estate, a building of floors and a function creating units"

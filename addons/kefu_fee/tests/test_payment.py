@@ -13,6 +13,7 @@ import subprocess
 import zipfile
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
@@ -366,6 +367,19 @@ class PaymentTestCase(TestCase):
             self.assertEqual(
                 numbers, ['A-000001', 'B-000001', 'A-000002', 'A-000003'])
             self.assertEqual(Desk(other.id).rec_name, "Desk B (B)")
+
+            # The tab 今天 asks the server's today
+            Date = pool.get('ir.date')
+            Receipt = pool.get('kefu.fee.receipt')
+            with patch.object(Date, 'today', lambda *a, **k: DAY):
+                self.assertEqual(
+                    len(Receipt.search([('taken_today', '=', True)])), 4)
+            tomorrow = DAY + dt.timedelta(days=1)
+            with patch.object(Date, 'today', lambda *a, **k: tomorrow):
+                self.assertEqual(
+                    Receipt.search([('taken_today', '=', True)]), [])
+                self.assertEqual(
+                    len(Receipt.search([('taken_today', '=', False)])), 4)
 
     @with_transaction()
     def test_counted_day_refuses_payments(self):
