@@ -16,6 +16,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 
+from trytond.modules.kefu_base.today import boolean_searcher
+
 from .exceptions import ChargeDeleteError
 
 
@@ -107,6 +109,11 @@ class Charge(Workflow, ModelSQL, ModelView):
             ], "State", readonly=True, required=True, sort=False,
         help="Billed: on a draft bill; posted: on a posted bill waiting "
         "for payment; paid; cancelled: its bill was cancelled or credited.")
+    overdue = fields.Function(fields.Boolean(
+            "Overdue",
+            help="Posted, and its bill's due date is past with the bill "
+            "still open."),
+        'get_overdue', searcher='search_overdue')
 
     @classmethod
     def __setup__(cls):
@@ -176,6 +183,48 @@ class Charge(Workflow, ModelSQL, ModelView):
         models = cls._get_origin()
         return [(None, '')] + [
             (m, IrModel.get_name(m)) for m in models]
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        "Find charges by their text, unit (code, owner, phone), payer, bill"
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('description', operator, operand, *extra),
+            ('unit.rec_name', operator, operand, *extra),
+            ('payer.rec_name', operator, operand, *extra),
+            ('invoice.number', operator, operand, *extra),
+            ]
+
+    @staticmethod
+    def _overdue_lines(date):
+        "The open receivable lines of a bill fallen due before date"
+        return [
+            ('maturity_date', '<', date),
+            ('reconciliation', '=', None),
+            ('account.type.receivable', '=', True),
+            ]
+
+    @classmethod
+    def get_overdue(cls, charges, name):
+        overdue = {c.id for c in cls.search([
+                    ('id', 'in', [c.id for c in charges]),
+                    ('overdue', '=', True),
+                    ])}
+        return {c.id: c.id in overdue for c in charges}
+
+    search_overdue = boolean_searcher(
+        lambda date: [
+            ('state', '=', 'posted'),
+            ('invoice.move.lines', 'where', Charge._overdue_lines(date)),
+            ],
+        lambda date: ['OR',
+            ('state', '!=', 'posted'),
+            ('invoice.move.lines', 'not where', Charge._overdue_lines(date)),
+            ])
 
     @property
     def open_amount(self):

@@ -87,6 +87,20 @@ class Receipt(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False,
         help="Cancelled receipts have their payment reversed.")
 
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        "Find receipts by number, unit (code, owner, phone) or payer"
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('number', operator, operand, *extra),
+            ('unit.rec_name', operator, operand, *extra),
+            ('party.rec_name', operator, operand, *extra),
+            ]
+
     def get_taken_today(self, name):
         return self.date == today()
 

@@ -141,7 +141,7 @@ def bill(company, books, site, amount, month):
         company=company, type='out', party=site.owner,
         invoice_address=site.owner.addresses[0], currency=company.currency,
         journal=books.journal_revenue, account=books.receivable,
-        invoice_date=end, lines=[{
+        invoice_date=end, payment_term_date=end, lines=[{
                 'type': 'line', 'account': books.revenue.id,
                 'quantity': 1, 'unit_price': amount,
                 'description': "Property service %s" % start,
@@ -154,7 +154,9 @@ def bill(company, books, site, amount, month):
         custody_share=Decimal(1), quantity=Decimal(1), amount=amount,
         description="Property service %s" % start, invoice=invoice,
         state='billed').save()
-    Invoice.post([invoice])
+    # Due on its date, in the past of the real today
+    with Transaction().set_context(_skip_warnings=True):
+        Invoice.post([invoice])
     return Invoice(invoice.id)
 
 
@@ -345,6 +347,41 @@ class PaymentTestCase(TestCase):
             # The desk sees the 50.00 still owed
             self.assertEqual(
                 open_invoices(company, site.unit, site.owner), [march])
+
+    @with_transaction()
+    def test_overdue_and_search(self):
+        "Overdue charges, and charges and receipts found by unit or payer"
+        pool = Pool()
+        Charge = pool.get('kefu.fee.charge')
+        Date = pool.get('ir.date')
+        Receipt = pool.get('kefu.fee.receipt')
+        with self.setup() as (company, books, site):
+            bill(company, books, site, Decimal('100.00'), 1)
+            bill(company, books, site, Decimal('121.25'), 2)
+            receipt = pay(site, '100.00')
+
+            def overdue(day):
+                with patch.object(Date, 'today', lambda *a, **k: day):
+                    return [(c.period_start.month, c.overdue)
+                        for c in Charge.search(
+                            [('overdue', '=', True)],
+                            order=[('period_start', 'ASC')])]
+            # January is paid; February fell due on its bill's date
+            self.assertEqual(overdue(DAY), [(2, True)])
+            self.assertEqual(overdue(dt.date(2025, 2, 27)), [])
+            with patch.object(Date, 'today', lambda *a, **k: DAY):
+                self.assertEqual(
+                    [c.period_start.month for c in Charge.search(
+                            [('overdue', '=', False)],
+                            order=[('period_start', 'ASC')])], [1])
+
+            for text in ['1-1-101', 'Zhang']:
+                self.assertEqual(len(Charge.search(
+                            [('rec_name', 'ilike', '%%%s%%' % text)])), 2)
+                self.assertEqual(Receipt.search(
+                        [('rec_name', 'ilike', '%%%s%%' % text)]), [receipt])
+            self.assertEqual(Receipt.search(
+                    [('rec_name', 'ilike', receipt.number)]), [receipt])
 
     @with_transaction()
     def test_receipt_numbers_per_desk(self):
