@@ -131,6 +131,23 @@ def kefu_invoice(dunning):
         return origin.id
 
 
+class MoveLine(metaclass=PoolMeta):
+    __name__ = 'account.move.line'
+
+    @property
+    def dunning_procedure(self):
+        """The party's procedure, else the company's default: a party
+        created before the accountants chose the default keeps an empty
+        procedure of its own, and its fees would never be dunned"""
+        procedure = super().dunning_procedure
+        if not procedure and self.party:
+            Configuration = Pool().get('account.configuration')
+            procedure = Configuration(1).get_multivalue(
+                'default_dunning_procedure',
+                company=self.move.company.id if self.move else None)
+        return procedure
+
+
 class DunningContact(ModelSQL, ModelView):
     "What was done to collect a dunned amount (催缴记录)"
     __string__ = "Dunning Contact"
