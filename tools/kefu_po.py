@@ -13,9 +13,12 @@ is activated (an in-memory SQLite one) after the 'Set Translations' wizard
 registered the view and report strings."""
 import glob
 import os
+import re
 import sys
 
 import polib
+
+TEMPLATE_ONLY = re.compile(r'^\s*(\$\{[^}]*\}\s*)+$')
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,7 +55,9 @@ def source_entries(module):
             if fs_id is None:
                 continue
             ctxt += fs_id
-        if translation.src:
+        # A bare template expression (a report's record name, ${...}) has
+        # nothing to translate; PostgreSQL lists it, SQLite does not.
+        if translation.src and not TEMPLATE_ONLY.match(translation.src):
             entries[(ctxt, translation.src)] = translation
     return entries
 

@@ -328,7 +328,6 @@ class BillingRun(Workflow, ModelSQL, ModelView):
                 ('id', 'in', invoice_ids),
                 ('state', '=', 'draft'),
                 ], order=[('id', 'ASC')])
-        cls._lock_posting(invoices)
         with Transaction().set_context(_skip_warnings=True):
             Invoice._post(invoices)
         for run in runs:
@@ -337,34 +336,6 @@ class BillingRun(Workflow, ModelSQL, ModelView):
                         ('state', '=', 'draft'),
                         ], limit=1):
                 cls.finish_post([run])
-
-    @classmethod
-    def _lock_posting(cls, invoices):
-        """Take the locks posting asks for before any work: trytond 8.0
-        takes a lock by restarting the transaction with it, so a lock
-        asked in the middle of Invoice._post (the strict sequences of the
-        bill and move numbers, a new journal period) throws away the work
-        done before it"""
-        pool = Pool()
-        JournalPeriod = pool.get('account.journal.period')
-        Period = pool.get('account.period')
-        SequenceStrict = pool.get('ir.sequence.strict')
-        if not invoices:
-            return
-        SequenceStrict.lock()
-        pairs = set()
-        for invoice in invoices:
-            date = invoice.accounting_date or invoice.invoice_date
-            if date:
-                period = Period.find(invoice.company, date=date)
-                pairs.add((invoice.journal.id, period.id))
-        for journal_id, period_id in pairs:
-            if not JournalPeriod.search([
-                        ('journal', '=', journal_id),
-                        ('period', '=', period_id),
-                        ], limit=1):
-                JournalPeriod.lock()
-                break
 
     @classmethod
     @Workflow.transition('posted')
