@@ -16,6 +16,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 
+from trytond.modules.kefu_base.model import rec_name_domain
 from trytond.modules.kefu_base.today import boolean_searcher
 
 from .exceptions import ChargeDeleteError
@@ -187,17 +188,8 @@ class Charge(Workflow, ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         "Find charges by their text, unit (code, owner, phone), payer, bill"
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('description', operator, operand, *extra),
-            ('unit.rec_name', operator, operand, *extra),
-            ('payer.rec_name', operator, operand, *extra),
-            ('invoice.number', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause,
+            'description', 'unit.rec_name', 'payer.rec_name', 'invoice.number')
 
     @staticmethod
     def _overdue_lines(date):

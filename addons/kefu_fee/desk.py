@@ -8,6 +8,7 @@ its money goes to."""
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.modules.kefu_base.model import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
@@ -81,12 +82,7 @@ class Desk(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('name', operator, value),
-            ('code', operator, value),
-            ]
+        return rec_name_domain(clause, 'name', 'code')
 
     @classmethod
     def create(cls, vlist):

@@ -14,6 +14,7 @@ from sql.aggregate import Sum
 from trytond.i18n import gettext
 from trytond.model import (
     Check, DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.modules.kefu_base.model import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -72,15 +73,7 @@ class Meter(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('unit.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'number', 'unit.rec_name')
 
     def billed_until(self):
         """The end of the last period billed from this meter's readings

@@ -15,6 +15,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import without_check_access
 
+from trytond.modules.kefu_base.model import rec_name_domain
 from trytond.modules.kefu_base.today import boolean_searcher, today
 
 from .amount_words import amount_in_words
@@ -90,16 +91,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         "Find receipts by number, unit (code, owner, phone) or payer"
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('unit.rec_name', operator, operand, *extra),
-            ('party.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause,
+            'number', 'unit.rec_name', 'party.rec_name')
 
     def get_taken_today(self, name):
         return self.date == today()

@@ -16,6 +16,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from trytond.modules.kefu_base.model import rec_name_domain
 from trytond.modules.kefu_base.today import boolean_searcher, today
 
 from .exceptions import ChargeError, UnitFeeBilledError, UnitFeeError
@@ -119,15 +120,7 @@ class UnitFee(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('unit.rec_name', operator, operand, *extra),
-            ('fee_type.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'unit.rec_name', 'fee_type.rec_name')
 
     def covered(self, start, end):
         "The days of [start, end] the unit pays for, as (first, last)"
