@@ -7,6 +7,8 @@ company, never hard-wired, so an existing chart stays usable."""
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.modules.company.model import CompanyValueMixin
+from trytond.modules.kefu_base.configuration import (
+    SEQUENCES, default_func, sequence_field)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
@@ -17,7 +19,74 @@ FEE_FIELDS = {
     'fee_journal', 'payment_term', 'cash_journal',
     'cash_difference_account', 'cash_in_transit_account',
     'prepayment_account',
+    'deposit_account', 'guarantee_account', 'guarantee_bank_account',
+    'deposit_journal', 'deposit_payment_journal',
     }
+SEQUENCES.update({
+        'deposit_sequence': 'kefu_fee.sequence_deposit',
+        })
+
+
+def deposit_sequence(company):
+    return sequence_field(
+        "Deposit Sequence", 'sequence_type_deposit', company,
+        help="The numbering of the deposits.", module='kefu_fee')
+
+
+def _party_account(string, help, company):
+    return fields.Many2One(
+        'account.account', string,
+        domain=[
+            ('company', '=', company),
+            ('type', '!=', None),
+            ('closed', '!=', True),
+            ('reconcile', '=', True),
+            ('party_required', '=', True),
+            ],
+        help=help)
+
+
+def deposit_account(company):
+    return _party_account(
+        "Deposits Held Account",
+        "Where the money held for residents, contractors and workers "
+        "waits until it is refunded or kept (其他应付款-押金及保证金); "
+        "reconcilable, with a party.", company)
+
+
+def guarantee_account(company):
+    return _party_account(
+        "Guarantee Deposits Account",
+        "Where the money a bank holds for us (mortgage guarantee "
+        "deposits, 按揭保证金) is recorded, on the bank; reconcilable, with "
+        "a party.", company)
+
+
+def guarantee_bank_account(company):
+    return _account(
+        "Guarantee Bank Account",
+        "The bank account guarantee deposits are placed from and released "
+        "back to (银行存款).", company)
+
+
+def deposit_journal(company=None):
+    return fields.Many2One(
+        'account.journal', "Deposit Journal",
+        domain=[('type', 'in', ['general', 'cash'])],
+        help="The journal of the deposits' moves not taken at a desk: "
+        "deductions and guarantee deposits.")
+
+
+def deposit_payment_journal(company):
+    return fields.Many2One(
+        'account.payment.journal', "Refund Payment Journal",
+        domain=[
+            ('company', '=', company),
+            ('clearing_account', '!=', None),
+            ],
+        help="The payment journal of deposit refunds: finance approves "
+        "and pays them; its clearing account waits for the bank "
+        "statement.")
 
 
 def _account(string, help, company):
@@ -94,6 +163,14 @@ class Configuration(metaclass=PoolMeta):
     cash_in_transit_account = fields.MultiValue(
         cash_in_transit_account(_company))
     prepayment_account = fields.MultiValue(prepayment_account(_company))
+    deposit_account = fields.MultiValue(deposit_account(_company))
+    guarantee_account = fields.MultiValue(guarantee_account(_company))
+    guarantee_bank_account = fields.MultiValue(
+        guarantee_bank_account(_company))
+    deposit_journal = fields.MultiValue(deposit_journal())
+    deposit_payment_journal = fields.MultiValue(
+        deposit_payment_journal(_company))
+    deposit_sequence = fields.MultiValue(deposit_sequence(_company))
     del _company
     billing_batch_size = fields.Integer(
         "Billing Batch Size", required=True,
@@ -105,6 +182,8 @@ class Configuration(metaclass=PoolMeta):
         domain=[('posting_batch_size', '>', 0)],
         help="How many bills a billing run posts in one transaction; "
         "posting numbers bills and moves one after the other, company-wide.")
+
+    default_deposit_sequence = default_func('deposit_sequence')
 
     @classmethod
     def multivalue_model(cls, field):
@@ -142,4 +221,19 @@ class ConfigurationFee(ModelSQL, CompanyValueMixin):
     cash_difference_account = cash_difference_account(_company)
     cash_in_transit_account = cash_in_transit_account(_company)
     prepayment_account = prepayment_account(_company)
+    deposit_account = deposit_account(_company)
+    guarantee_account = guarantee_account(_company)
+    guarantee_bank_account = guarantee_bank_account(_company)
+    deposit_journal = deposit_journal()
+    deposit_payment_journal = deposit_payment_journal(_company)
     del _company
+
+
+class ConfigurationSequence(metaclass=PoolMeta):
+    __name__ = 'kefu.configuration.sequence'
+
+    deposit_sequence = deposit_sequence(Eval('company', -1))
+
+    @classmethod
+    def default_deposit_sequence(cls):
+        return cls._default_sequence('deposit_sequence')

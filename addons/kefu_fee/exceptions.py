@@ -58,3 +58,7 @@ class ReceiptDeleteError(AccessError):
 
 class CashCloseError(UserError):
     pass
+
+
+class DepositError(UserError):
+    pass
