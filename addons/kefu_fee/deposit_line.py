@@ -20,6 +20,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .deposit import _num
 from .exceptions import DepositError
+from .vat import included_tax
 
 ZERO = Decimal('0.00')
 
@@ -305,8 +306,7 @@ class DepositLine(ModelSQL, ModelView):
         if self.kind != 'deduct' or not self.reason.tax:
             return [self._move_line(account, amount, party)]
         tax = self.reason.tax
-        rate = tax.rate or Decimal(0)
-        vat = deposit.currency.round(amount * rate / (1 + rate))
+        vat = included_tax(amount, tax.rate or Decimal(0))
         tax_line = self._move_line(tax.credit_note_account
             if amount > 0 else tax.invoice_account, vat, None)
         tax_line.tax_lines = [{

@@ -190,6 +190,41 @@ class DepositTestCase(TestCase):
                 Deposit.request_refund(deposit, Decimal('1'))
 
     @with_transaction()
+    def test_taxable_deduction(self):
+        "A deduction for a service splits its VAT the Chinese way"
+        pool = Pool()
+        Account = pool.get('account.account')
+        Deposit = pool.get('kefu.deposit')
+        Reason = pool.get('kefu.deposit.reason')
+        Tax = pool.get('account.tax')
+        with self.setup() as env:
+            books, site = env.books, env.site
+            vat_account, = Account.copy([books.held], default={
+                    'code': None, 'name': "VAT Payable",
+                    'party_required': False})
+            tax = Tax(name="VAT 6%", description="VAT 6%",
+                company=env.company, type='percentage',
+                rate=Decimal('0.06'), invoice_account=vat_account,
+                credit_note_account=vat_account)
+            tax.save()
+            cleaning = Reason(name="Cleaning of the staircase",
+                company=env.company, account=books.revenue, tax=tax)
+            cleaning.save()
+            deposit = new_deposit(site)
+            Deposit.receive(deposit, Decimal('1000.00'), date=DAY,
+                method=site.method)
+            line = Deposit.deduct(deposit, Decimal('106.00'), cleaning,
+                date=DAY, description="Paint on the walls")
+            self.assertEqual(balance(books.revenue), Decimal('-100.00'))
+            self.assertEqual(balance(vat_account), Decimal('-6.00'))
+            self.assertEqual(balance(books.held, site.owner),
+                Decimal('-894.00'))
+            tax_lines = [t for l in line.move.lines for t in l.tax_lines]
+            self.assertEqual(sorted((t.type, t.amount) for t in tax_lines),
+                [('base', Decimal('100.00')), ('tax', Decimal('6.00'))])
+            self.assertEqual(Deposit(deposit.id).held, Decimal('894.00'))
+
+    @with_transaction()
     def test_refused_input(self):
         "Bad amounts, a deduction without reason, deletions are refused"
         pool = Pool()
