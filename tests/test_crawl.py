@@ -64,6 +64,10 @@ except ImportError:
 DEMO_UNITS = 200
 # Users crawled at the same time, each in its own context of the browser
 CONCURRENCY = 3
+# How often a page is asked whether it has settled: every animation frame
+# (60 a second, each forcing a layout through jQuery's :visible in three
+# pages at once) kept Chromium busy with the checks themselves.
+POLL_MS = 50
 LOAD_TIMEOUT = 20_000   # ms: a tab, a form or a dialog not ready by then fails
 SETTLE = 100            # ms without RPC in flight before a step counts as done
 WIZARD_CLICKS = 4       # clicks on a wizard's cancel button before failing
@@ -273,7 +277,7 @@ class RoleCrawler:
         mark = await self.page.evaluate('window.__crawl.errors')
         try:
             handle = await self.page.wait_for_function(SETTLE_JS % done,
-                arg=[mark, SETTLE], polling='raf', timeout=timeout)
+                arg=[mark, SETTLE], polling=POLL_MS, timeout=timeout)
             result = await handle.json_value()
         except PlaywrightTimeoutError:
             raise StepFailure('%s not done in %s s (tab still loading: '

@@ -7,7 +7,7 @@ invoice lines without opening them to every balance account; account_deposit's
 own `deposit` flag is not reused because it would count these sums in the
 party's deposit."""
 from trytond.model import fields
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 
 
@@ -55,6 +55,29 @@ class AccountType(OnBehalfTypeMixin(), metaclass=PoolMeta):
     @classmethod
     def default_kefu_on_behalf(cls):
         return False
+
+
+class CreateChart(metaclass=PoolMeta):
+    __name__ = 'account.create_chart'
+
+    def default_properties(self, fields):
+        """Propose the Kefu chart's 应付账款 as the default payable account:
+        the deposits held (其他应付款-押金及保证金) are payable too, for
+        their refunds, and Tryton proposes none of several"""
+        pool = Pool()
+        Account = pool.get('account.account')
+        ModelData = pool.get('ir.model.data')
+        defaults = super().default_properties(fields)
+        if not defaults.get('account_payable'):
+            accounts = Account.search([
+                    ('company', '=', self.account.company.id),
+                    ('template', '=', ModelData.get_id(
+                            'kefu_fee', 'account_template_2202')),
+                    ('type.payable', '=', True),
+                    ], limit=1)
+            if accounts:
+                defaults['account_payable'] = accounts[0].id
+        return defaults
 
 
 class InvoiceLine(metaclass=PoolMeta):

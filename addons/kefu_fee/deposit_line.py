@@ -182,6 +182,11 @@ class DepositLine(ModelSQL, ModelView):
             mode, lines, values=values, external=external)
         if mode == 'delete':
             raise AccessError(gettext('kefu_fee.msg_deposit_line_delete'))
+        # The lines follow the deposit's access (its estate's rules), but
+        # only the ledger changes them: the user's rights on the deposit
+        # do not open its lines
+        if mode in {'create', 'write'} and external:
+            raise AccessError(gettext('kefu_fee.msg_deposit_line_write'))
 
     def check_allowed(self):
         "Check the line against the deposit's totals (the deposit is locked)"
@@ -402,6 +407,13 @@ class DepositLine(ModelSQL, ModelView):
         lines = cls.browse(lines)
         for line in lines:
             deposit = line.deposit
+            # A closed deposit's lines are reconciled: reversing one would
+            # reconcile its line again (Tryton refuses)
+            if deposit.state != 'open':
+                raise DepositError(gettext(
+                        'kefu_fee.msg_deposit_not_open',
+                        deposit=deposit.rec_name,
+                        state=deposit.state_string))
             if line.kind == 'receive' and line.amount > deposit.available:
                 raise DepositError(gettext(
                         'kefu_fee.msg_deposit_reverse_exceeds',

@@ -62,3 +62,7 @@ class CashCloseError(UserError):
 
 class DepositError(UserError):
     pass
+
+
+class StatementImportError(UserError):
+    pass
