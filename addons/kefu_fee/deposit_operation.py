@@ -8,7 +8,8 @@ from trytond.modules.currency.fields import Monetary
 from trytond.modules.kefu_base.today import today
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateReport, StateTransition, StateView, Wizard)
 
 KINDS = [
     ('receive', "Receive"),
@@ -22,6 +23,7 @@ class OperateStart(ModelView):
     __name__ = 'kefu.deposit.operate.start'
 
     deposit = fields.Many2One('kefu.deposit', "Deposit", readonly=True)
+    line = fields.Many2One('kefu.deposit.line', "Line", readonly=True)
     kind = fields.Selection(KINDS, "Kind", readonly=True)
     direction = fields.Selection([
             ('held_by_us', "Held by Us"),
@@ -89,6 +91,7 @@ class Operate(Wizard):
             Button("OK", 'operate', 'tryton-ok', default=True),
             ])
     operate = StateTransition()
+    print_ = StateReport('kefu.deposit.receipt')
 
     def default_start(self, fields):
         deposit = self.record
@@ -111,8 +114,13 @@ class Operate(Wizard):
         Deposit = Pool().get('kefu.deposit')
         start = self.start
         if self._kind == 'receive':
-            Deposit.receive(self.record, start.amount, date=start.date,
-                method=start.method, description=start.description)
+            line = Deposit.receive(self.record, start.amount,
+                date=start.date, method=start.method,
+                description=start.description)
+            if self.record.direction == 'held_by_us':
+                # The payer takes the deposit receipt (押金收据) at once
+                self.start.line = line
+                return 'print_'
         elif self._kind == 'deduct':
             Deposit.deduct(self.record, start.amount, start.reason,
                 date=start.date, description=start.description)
@@ -123,6 +131,10 @@ class Operate(Wizard):
             Deposit.request_refund(self.record, start.amount,
                 date=start.date, description=start.description)
         return 'end'
+
+    def do_print_(self, action):
+        line = self.start.line
+        return action, {'id': line.id, 'ids': [line.id]}
 
     def end(self):
         return 'reload'
