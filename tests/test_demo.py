@@ -1,14 +1,24 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The demo-data generator of kefu_base builds a consistent register."""
+"""The demo-data generator of kefu_base builds a consistent register;
+kefu_fee's gives deposits of every kind and state whose totals are on the
+accounts to the cent, last month's bank statement posted and the bank's
+file of today that the statement rules match."""
 import datetime as dt
+import glob
+import io
+import os
 import secrets
+import tempfile
 import unittest
 from collections import Counter, defaultdict
+from contextlib import redirect_stdout
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 TODAY = dt.date(2026, 11, 23)
@@ -248,3 +258,215 @@ class DemoTestCase(unittest.TestCase):
                 p['name'] for p in builder.people]
         self.assertEqual(plan(1), plan(1))
         self.assertNotEqual(plan(1), plan(2))
+
+
+# Both estates have homes from about 70 units on
+FEE_UNITS = 100
+# The pilot billed the whole year: a few units keep the test short
+FEE_PILOT_UNITS = 4
+# The deposits of the demo's story: (kind, state): how many
+DEPOSITS = {
+    ('renovation_owner', 'open'): 8,
+    ('renovation_owner', 'closed'): 1,
+    ('renovation_owner', 'cancelled'): 1,
+    ('renovation_contractor', 'open'): 6,
+    ('renovation_contractor', 'closed'): 1,
+    ('worker_pass', 'open'): 7,
+    ('worker_pass', 'closed'): 3,
+    ('key', 'open'): 2,
+    ('key', 'closed'): 1,
+    ('other', 'open'): 1,
+    ('mortgage_guarantee', 'open'): 3,
+    ('mortgage_guarantee', 'closed'): 1,
+    }
+# Their lines: (kind, state): how many
+DEPOSIT_LINES = {
+    ('receive', 'posted'): 34,
+    ('receive', 'reversed'): 1,
+    ('deduct', 'posted'): 8,
+    ('refund', 'requested'): 4,
+    ('refund', 'approved'): 2,
+    ('refund', 'processing'): 5,
+    ('refund', 'paid'): 6,
+    ('refund', 'cancelled'): 1,
+    }
+
+
+def account_balance(code, origin_model=None):
+    "debit − credit of the posted lines of the account of code"
+    pool = Pool()
+    Line = pool.get('account.move.line')
+    domain = [('account.code', '=', code), ('move.state', '=', 'posted')]
+    if origin_model:
+        domain.append(('move.origin', 'like', origin_model + ',%'))
+    return sum((l.debit - l.credit for l in Line.search(domain)), Decimal(0))
+
+
+class FeeDemoTestCase(unittest.TestCase):
+    "kefu_fee demo data: the deposit ledger and the bank statements"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('kefu_fee')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def populate(self, folder):
+        "The register and the fees of a small demo; return what it printed"
+        from trytond.modules.kefu_base import demo as base_demo
+        from trytond.modules.kefu_base.demo import Options
+        from trytond.modules.kefu_fee import demo as fee_demo
+        options = Options(
+            units=FEE_UNITS, seed=1, password=PASSWORD, today=TODAY)
+        self.assertTrue(base_demo.populate(options))
+        output = io.StringIO()
+        with Transaction().set_context(
+                company=base_demo.demo_company().id), \
+                patch.object(fee_demo, 'PILOT_UNITS', FEE_PILOT_UNITS), \
+                patch.dict(os.environ, {'KEFU_DEMO_DIR': folder}), \
+                redirect_stdout(output):
+            self.assertTrue(fee_demo.populate(options))
+        return output.getvalue()
+
+    # Run as root, like tools/kefu_demo.py; one demo for both checks
+    @with_transaction(user=0)
+    def test_deposits_and_statements(self):
+        "The deposit ledger's demo and the bank statements'"
+        from trytond.modules.kefu_base.demo import demo_company
+        with tempfile.TemporaryDirectory() as folder:
+            output = self.populate(folder)
+            path, = glob.glob(os.path.join(folder, 'bank_statement_*.csv'))
+            self.assertIn(path, output)
+            with open(path, 'rb') as file:
+                data = file.read()
+        with Transaction().set_context(company=demo_company().id):
+            self.check_statements(data, os.path.basename(path))
+            self.check_deposits()
+
+    def check_deposits(self):
+        "Deposits of every kind and state, their totals on the accounts"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Deposit = pool.get('kefu.deposit')
+        Line = pool.get('kefu.deposit.line')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+
+        with patch.object(Date, 'today', return_value=TODAY):
+            deposits = Deposit.search([])
+            self.assertEqual(
+                Counter((d.kind.code, d.state) for d in deposits), DEPOSITS)
+            self.assertEqual(
+                Counter((l.kind, l.state) for l in Line.search([])),
+                DEPOSIT_LINES)
+            ours = [d for d in deposits if d.direction == 'held_by_us']
+            banks = [d for d in deposits if d.direction == 'held_by_bank']
+
+            def total(name, deposits):
+                return sum(getattr(d, name) for d in deposits)
+            self.assertEqual(
+                [total(n, ours) for n in [
+                        'received', 'deducted', 'refunded', 'held',
+                        'refund_pending']],
+                [Decimal('17300.00'), Decimal('2620.00'),
+                    Decimal('1440.00'), Decimal('13240.00'),
+                    Decimal('4680.00')])
+            # What is held is what the books owe, to the cent
+            self.assertEqual(account_balance('224101'), -total('held', ours))
+            self.assertEqual(account_balance('122101'), total('held', banks))
+            self.assertEqual(total('held', banks), Decimal('186000.00'))
+            self.assertEqual(total('refunded', banks), Decimal('42500.00'))
+            # The refunds paid were cleared by last month's statement
+            self.assertEqual(account_balance('101204'), Decimal(0))
+            # Fines without VAT, the repairs of damage with 6% VAT
+            self.assertEqual(
+                account_balance('6301', 'kefu.deposit.line'),
+                Decimal('-1220.00'))
+            self.assertEqual(
+                account_balance('6051', 'kefu.deposit.line'),
+                Decimal('-1320.76'))
+            self.assertEqual(
+                account_balance('222101', 'kefu.deposit.line'),
+                Decimal('-79.24'))
+            for deposit in deposits:
+                if deposit.state == 'closed':
+                    self.assertTrue(all(l.reconciliation
+                            for l in deposit.account_lines()), deposit)
+            self.assertEqual(
+                Deposit.search([('refund_late', '=', True)], count=True), 8)
+            self.assertEqual(Deposit.search([
+                        ('refund_due', '=', TODAY), ('state', '=', 'open'),
+                        ], count=True), 2)
+            # Today's counters are the cashiers' own
+            self.assertFalse(Line.search([('date', '=', TODAY)]))
+
+            # The front desk asked, finance approves in the web client
+            requested = Line.search([('state', '=', 'requested')])
+            self.assertEqual(
+                {(l.deposit.estate.code, l.requested_by.login)
+                    for l in requested}, {('CH', 'frontdesk')})
+            finance, = User.search([('login', '=', 'finance')])
+            for group in ['account_payment.group_payment',
+                    'account_payment.group_payment_approval',
+                    'account_statement.group_statement']:
+                self.assertIn(ModelData.get_id(*group.split('.')),
+                    [g.id for g in finance.groups])
+            with Transaction().set_user(finance.id), \
+                    Transaction().set_context(_check_access=True):
+                Line.read([l.id for l in requested],
+                    ['payment.rec_name', 'move.rec_name', 'bank_reconciled'])
+                Line.approve(requested[:1])
+            self.assertEqual(Line(requested[0].id).state, 'approved')
+
+    def check_statements(self, data, file_name):
+        """Last month's statement posted; the bank's file left to import
+        matches the refunds being paid and the residents' transfers"""
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        Payment = pool.get('account.payment')
+        Invoice = pool.get('account.invoice')
+
+        text = data.decode('gbk')
+        self.assertTrue(text.startswith('中国工商银行账户历史明细\r\n'))
+        self.assertIn('交易日期,交易流水号,摘要,借方发生额,贷方发生额,余额,'
+            '对方单位名称,对方账号,用途\r\n', text)
+
+        previous, = Statement.search([])
+        self.assertEqual(previous.state, 'posted')
+        self.assertEqual(previous.start_balance, Decimal('1286450.36'))
+        self.assertEqual(len(previous.lines), 5)
+        self.assertEqual({l.related_to.state for l in previous.lines},
+            {'succeeded'})
+        self.assertTrue(all(
+                l.related_to.clearing_reconciled for l in previous.lines))
+
+        company = previous.company
+        Import = pool.get('account.statement.import', type='wizard')
+        session_id, _, _ = Import.create()
+        Import.execute(session_id, {'start': {
+                    'company': company.id,
+                    'file_': data,
+                    'file_format': 'kefu_cn_bank',
+                    'kefu_journal': previous.journal.id,
+                    'kefu_file_name': file_name,
+                    }}, 'import_')
+        Import.delete(session_id)
+        statement, = Statement.search([('id', '!=', previous.id)])
+        self.assertEqual(statement.start_balance, previous.end_balance)
+        self.assertEqual(len(statement.origins), 8)
+        refunds = {l.related_to for l in statement.lines if l.amount < 0}
+        self.assertEqual(refunds, set(Payment.search([
+                        ('state', '=', 'processing')])))
+        self.assertEqual(len(refunds), 5)
+        transfers = [l for l in statement.lines if l.amount > 0]
+        self.assertEqual(len(transfers), 2)
+        for line in transfers:
+            self.assertIsInstance(line.related_to, Invoice)
+            self.assertEqual(line.amount, line.related_to.amount_to_pay)
+        unmatched, = [o for o in statement.origins if not o.lines]
+        self.assertEqual(
+            (unmatched.amount, unmatched.information['kefu_party_name']),
+            (Decimal('1350.00'), '陈晓东'))

@@ -34,6 +34,13 @@ a cash shortage explained; today stays open.  The dunning run of every week
 of the last eight months brings the arrears to every level of the Kefu
 procedure, and the calls, letters, visits and legal steps are logged.
 
+The deposit ledger (demo_deposit.py) has deposits of every kind and state,
+taken at the counters before their days were closed, refunds asked for by
+the front desk and approved and paid by finance, last month's bank
+statement posted (demo_statement.py); the bank's file of the last two days
+is left in var/demo/ for the accountant to import.  The finance login gets
+Tryton's accounting, dunning, payment and statement groups.
+
 ir.date's today follows the simulated day while the data is made, so that
 post dates, paid dates and dunning dates are those of the story."""
 import datetime as dt
@@ -205,19 +212,28 @@ def populate(options):
                     ('code', 'in', [f.code for f in FEE_TYPES]),
                     ]):
             return False
-    FeeBuilder(options, company).build()
+    # finance imports last month's bank statement in the story
     give_accounting_groups()
+    builder = FeeBuilder(options, company)
+    builder.build()
+    if builder.bank_file:
+        print("kefu_fee: the bank's statement to import (工商银行基本户, "
+            "国内银行流水): %s" % builder.bank_file, flush=True)
     return True
 
 
 def give_accounting_groups():
     """The accountants post, approve and dun in Tryton's accounting screens
-    too: the finance login gets Tryton's accounting groups"""
+    too, approve and pay the deposit refunds (Tryton's payments) and import
+    the bank statements: the finance login gets Tryton's groups of them"""
     pool = Pool()
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
     groups = [ModelData.get_id(*x.split('.')) for x in [
-            'account.group_account', 'account_dunning.group_dunning']]
+            'account.group_account', 'account_dunning.group_dunning',
+            'account_payment.group_payment',
+            'account_payment.group_payment_approval',
+            'account_statement.group_statement']]
     users = User.search([('login', '=', 'finance')])
     for user in users:
         user.groups = list(user.groups) + [
@@ -238,6 +254,7 @@ class FeeBuilder:
         self.months = [first + relativedelta(months=i) for i in range(MONTHS)]
 
     def build(self):
+        from .demo_deposit import DepositBuilder
         pool = Pool()
         Date = pool.get('ir.date')
         with locks_on_demand(), \
@@ -259,8 +276,11 @@ class FeeBuilder:
             self.bill()
             self.desks = self.create_desks()
             self.take_payments()
+            self.deposits = DepositBuilder(self)
+            self.deposits.build()
             self.close_days()
             self.run_dunnings()
+            self.bank_file = self.deposits.write_bank_file()
         return True
 
     def simulated_today(self, timezone=None):

@@ -14,10 +14,12 @@ Other modules (renovation, keys, mortgages) call the ledger's API:
 Deposit.receive, deduct, request_refund, release, find_guarantee."""
 from decimal import Decimal
 
+from sql import For, Literal
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Check, DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -28,7 +30,8 @@ from trytond.modules.kefu_base.today import boolean_searcher, today
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, _TransactionLockRecordsError, without_check_access)
 
 from .exceptions import DepositError
 
@@ -38,6 +41,10 @@ DIRECTIONS = [
     ]
 TOTALS = ['received', 'deducted', 'refunded', 'refund_pending', 'held']
 PENDING = ['requested', 'approved', 'processing']
+# Written by the ledger only; the party, kind, estate and unit are fixed
+# once the deposit is saved
+LEDGER_FIELDS = set(TOTALS) | {'state', 'date', 'company', 'direction',
+    'origin', 'party', 'kind', 'estate', 'unit'}
 ZERO = Decimal('0.00')
 
 
@@ -291,6 +298,42 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
         return 'open'
 
     @classmethod
+    def lock(cls, records=None):
+        """Lock the rows of the deposits.
+
+        Tryton restarts the transaction to take a row lock without waiting
+        (NOWAIT), retrying for about 0.3 s: a second request on a deposit
+        while the first posts its refund would fail with a database lock
+        error.  On PostgreSQL the first attempt therefore waits, outside
+        the transaction, until the rows are free: the restart finds the
+        first request committed and answers with the ledger's message."""
+        try:
+            super().lock(records)
+        except _TransactionLockRecordsError:
+            if records and backend.name == 'postgresql':
+                cls._wait_unlocked([int(r) for r in records])
+            raise
+
+    @classmethod
+    def _wait_unlocked(cls, ids):
+        "Wait, on a connection of its own, until no one locks the rows ids"
+        database = Transaction().database
+        table = cls.__table__()
+        connection = database.get_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SET LOCAL lock_timeout = '30s'")
+            cursor.execute(*table.select(Literal(1),
+                    where=table.id.in_(ids), for_=For('UPDATE')))
+        except backend.DatabaseOperationalError:
+            # Changed while waiting (it is free now), or waited too long:
+            # the restart takes the lock or reports it
+            pass
+        finally:
+            connection.rollback()
+            database.put_connection(connection)
+
+    @classmethod
     def default_direction(cls):
         return 'held_by_us'
 
@@ -376,6 +419,20 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
             mode, deposits, values=values, external=external)
         if mode == 'delete':
             raise AccessError(gettext('kefu_fee.msg_deposit_delete'))
+        # What the ledger keeps is written by its code only (a user writing
+        # received and held alike would pass the database's checks)
+        if external and mode == 'write':
+            names = LEDGER_FIELDS & set(values)
+        elif external and mode == 'create':
+            names = {n for n in TOTALS + ['date'] for d in deposits
+                if getattr(d, n)} | {'state' for d in deposits
+                if d.state != 'open'}
+        else:
+            names = set()
+        if names:
+            raise AccessError(gettext('kefu_fee.msg_deposit_write_ledger',
+                    deposit=deposits[0].rec_name,
+                    field=cls.__names__(field=sorted(names)[0])['field']))
 
     @classmethod
     def copy(cls, deposits, default=None):
@@ -565,7 +622,8 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
                 raise DepositError(gettext(
                         'kefu_fee.msg_deposit_cancel_received',
                         deposit=deposit.rec_name))
-        cls.write(deposits, {'state': 'cancelled'})
+        with without_check_access():
+            cls.write(deposits, {'state': 'cancelled'})
 
     @classmethod
     def prepare_due_refunds(cls, date=None):
