@@ -130,8 +130,20 @@ class TrytonServer:
                 'TRYTOND_WEB__ROOT': SAO_DIR,
                 'TRYTOND_WEB__LISTEN': '127.0.0.1:%s' % (self.port or 8000),
                 'TRYTONPASSFILE': os.path.join(self.tmp, 'adminpass'),
+                # The files the demo leaves for the staff (the bank's
+                # statement to import): this server's, not var/demo's
+                'KEFU_DEMO_DIR': self.demo_dir,
                 })
         return env
+
+    @property
+    def demo_dir(self):
+        "The folder of the files the demo generator left"
+        return os.path.join(self.tmp, 'demo')
+
+    def demo_files(self, pattern='*'):
+        "The files of pattern the demo generator left, sorted"
+        return sorted(glob.glob(os.path.join(self.demo_dir, pattern)))
 
     def config(self):
         """The configuration files: trytond.conf, then the settings of this
@@ -212,6 +224,9 @@ class TrytonServer:
         if not template or os.path.exists(template + '.json'):
             return
         shutil.copyfile(self.sqlite_path, template + '.sqlite')
+        if os.path.isdir(self.demo_dir):
+            shutil.copytree(self.demo_dir, template + '-files',
+                dirs_exist_ok=True)
         with open(template + '.json', 'w') as f:
             json.dump({'password': self.password}, f)
 
@@ -226,6 +241,8 @@ class TrytonServer:
         with open(template + '.json') as f:
             self.password = json.load(f)['password']
         shutil.copyfile(template + '.sqlite', self.sqlite_path)
+        if os.path.isdir(template + '-files'):
+            shutil.copytree(template + '-files', self.demo_dir)
         self._created = True
         self.check_backend()
         self.timings['template'] = time.monotonic() - start
