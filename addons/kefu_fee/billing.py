@@ -3,6 +3,8 @@
 """The billing run (计费): one period of the chosen fees for the chosen
 estates or buildings, billed as one customer invoice per payer, one line
 per unit and fee, each line's origin its charge."""
+import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
 from sql import Literal, Null
@@ -15,7 +17,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BillingError
 
@@ -205,6 +207,16 @@ class BillingRun(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('kefu.configuration')
         size = Configuration(1).billing_batch_size
+        # Batches queued by an earlier click and not taken yet (or failed
+        # without a worker, which leaves them waiting) are replaced by the
+        # batches of what is pending now
+        waiting = cls._waiting_batches()
+        stale = [t for r in runs for t in waiting.get(r.id, [])]
+        if stale:
+            Queue = pool.get('ir.queue')
+            now = dt.datetime.now()
+            with without_check_access():
+                Queue.write(stale, {'dequeued_at': now, 'finished_at': now})
         for run in runs:
             run.check_ready()
             unit_ids = list(dict.fromkeys(u for u, _ in run.pending()))
@@ -250,9 +262,33 @@ class BillingRun(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_computed(cls, runs):
-        "Mark computed the runs with nothing left to bill"
+        """Mark computed the runs with nothing left to bill.  While a batch
+        of the run waits in the queue, that batch checks after it: the
+        whole run is checked only by its last batches, not by each."""
+        waiting = cls._waiting_batches()
         cls.finish_compute([r for r in runs
-                if r.state == 'computing' and not r.pending()])
+                if r.state == 'computing' and r.id not in waiting
+                and not r.pending()])
+
+    @classmethod
+    def _waiting_batches(cls):
+        "{run id: [its billing batches waiting in the queue]}"
+        Queue = Pool().get('ir.queue')
+        runs = defaultdict(list)
+        with without_check_access():
+            tasks = Queue.search([
+                    ('dequeued_at', '=', None),
+                    ('finished_at', '=', None),
+                    ])
+        for task in tasks:
+            data = task.data or {}
+            if (data.get('model') == cls.__name__
+                    and data.get('method') == 'bill_batch'):
+                instances = data.get('instances')
+                for run_id in ([instances] if isinstance(instances, int)
+                        else instances or []):
+                    runs[run_id].append(task)
+        return runs
 
     @classmethod
     @Workflow.transition('computed')
@@ -304,38 +340,83 @@ class BillingRun(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posting')
     def post(cls, runs):
-        """Post the run's draft bills in short transactions (the bill and
-        move numbers are taken one after the other, company-wide)"""
+        """Post the run's draft bills in short transactions, one batch after
+        the other (bill and move numbers are strict sequences, taken one
+        after the other company-wide): clicked again while posting, it
+        resumes a posting whose task was lost"""
+        for run in runs:
+            cls.__queue__.post_batch([run])
+
+    @classmethod
+    def post_batch(cls, runs):
+        """Post the next batch of each run's draft bills in this transaction,
+        then queue the next batch (or mark the run posted)"""
         pool = Pool()
         Invoice = pool.get('account.invoice')
         Configuration = pool.get('kefu.configuration')
         size = Configuration(1).posting_batch_size
         for run in runs:
+            if run.state != 'posting':
+                continue
             invoices = Invoice.search([
                     ('kefu_billing_run', '=', run.id),
                     ('state', '=', 'draft'),
-                    ], order=[('id', 'ASC')])
-            for batch in grouped_slice(invoices, size):
-                cls.__queue__.post_batch([run], [i.id for i in batch])
-            if not invoices:
-                cls.__queue__.finish_post([run])
-
-    @classmethod
-    def post_batch(cls, runs, invoice_ids):
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        invoices = Invoice.search([
-                ('id', 'in', invoice_ids),
-                ('state', '=', 'draft'),
-                ], order=[('id', 'ASC')])
-        with Transaction().set_context(_skip_warnings=True):
-            Invoice._post(invoices)
-        for run in runs:
-            if not Invoice.search([
+                    ], order=[('id', 'ASC')], limit=size)
+            cls.post_bills(invoices)
+            if Invoice.search([
                         ('kefu_billing_run', '=', run.id),
                         ('state', '=', 'draft'),
                         ], limit=1):
+                cls.__queue__.post_batch([run])
+            else:
                 cls.finish_post([run])
+
+    @classmethod
+    def post_bills(cls, invoices):
+        "Post the draft bills of a run, the locks taken first"
+        Invoice = Pool().get('account.invoice')
+        cls._lock_posting(invoices)
+        with Transaction().set_context(
+                _skip_warnings=True, _kefu_posting=True):
+            Invoice._post(invoices)
+
+    @classmethod
+    def _lock_posting(cls, invoices):
+        """Take the locks posting asks for before any work: trytond 8.0
+        takes a lock by restarting the transaction with it, so the locks
+        Invoice._post asks for on the way (the rows of the strict sequences
+        of the bill numbers, then of the move numbers after the moves are
+        made; a new journal period) would each throw away the work done
+        before them.  Only the rows are locked: desk payments numbering
+        their moves wait for this batch, nothing else does."""
+        pool = Pool()
+        JournalPeriod = pool.get('account.journal.period')
+        Period = pool.get('account.period')
+        sequences = defaultdict(set)
+        pairs = set()
+        done = set()
+        for invoice in invoices:
+            date = invoice.accounting_date or invoice.invoice_date
+            key = (invoice.company, invoice.type, invoice.journal, date,
+                invoice._sequence_type)
+            if not date or key in done:
+                continue
+            done.add(key)
+            sequence, date = invoice._number_sequence()
+            period = Period.find(invoice.company, date=date)
+            for record in [sequence, period.move_sequence_used]:
+                if record and record.__name__ == 'ir.sequence.strict':
+                    sequences[record.__class__].add(record)
+            pairs.add((invoice.journal.id, period.id))
+        for Sequence, records in sequences.items():
+            Sequence.lock(sorted(records, key=lambda r: r.id))
+        for journal_id, period_id in pairs:
+            if not JournalPeriod.search([
+                        ('journal', '=', journal_id),
+                        ('period', '=', period_id),
+                        ], limit=1):
+                JournalPeriod.lock()
+                break
 
     @classmethod
     @Workflow.transition('posted')

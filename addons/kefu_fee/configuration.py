@@ -181,7 +181,8 @@ class Configuration(metaclass=PoolMeta):
         "Posting Batch Size", required=True,
         domain=[('posting_batch_size', '>', 0)],
         help="How many bills a billing run posts in one transaction; "
-        "posting numbers bills and moves one after the other, company-wide.")
+        "posting numbers bills and moves one after the other, company-wide, "
+        "and desk payments wait while a batch runs: keep it small.")
 
     default_deposit_sequence = default_func('deposit_sequence')
 
@@ -197,7 +198,7 @@ class Configuration(metaclass=PoolMeta):
 
     @classmethod
     def default_posting_batch_size(cls):
-        return 100
+        return 25
 
     def fee_setting(self, name, company):
         "Return the setting name of company, with a clear error when unset"

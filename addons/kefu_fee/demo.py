@@ -63,7 +63,7 @@ MONTHS = 12
 # more about 50 s at 200 units and 4 minutes at 1000.
 FULL_MONTHS = 1
 PILOT_UNITS = 20
-# The most charges made by one bill_batch call or posted by one post_batch
+# The most charges made by one bill_batch call or posted by one post_bills
 # call.  On SQLite trytond checks the charges' exclusion constraint with
 # one query nesting an OR per charge saved, which SQLite's parser refuses
 # beyond about 80.
@@ -658,6 +658,7 @@ class FeeBuilder:
         pool = Pool()
         BillingRun = pool.get('kefu.billing.run')
         Charge = pool.get('kefu.fee.charge')
+        Invoice = pool.get('account.invoice')
         run, = BillingRun.create([{
                     'company': self.company.id,
                     'month': month,
@@ -676,9 +677,8 @@ class FeeBuilder:
         pending = [(c.invoice.id, c.id) for c in charges
             if c.invoice.state == 'draft']
         for invoice_ids in self.batches(pending):
-            BillingRun.post_batch([run], invoice_ids)
-        if not pending:
-            BillingRun.finish_post([run])
+            BillingRun.post_bills(Invoice.browse(invoice_ids))
+        BillingRun.finish_post([run])
         run_tasks()
 
     @staticmethod

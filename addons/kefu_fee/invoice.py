@@ -6,9 +6,11 @@ paid first with what its payer paid in advance (prepayment.py)."""
 from collections import defaultdict
 from decimal import Decimal
 
-from trytond.model import fields
+from sql import Null
+
+from trytond.model import Index, dualmethod, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from . import vat
 from .prepayment import apply_prepayments
@@ -30,6 +32,21 @@ class Invoice(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls._check_modify_exclude.add('kefu_billing_run')
+        t = cls.__table__()
+        # A run's bills: its drafts are searched by each billing and
+        # posting batch
+        cls._sql_indexes.update({
+                Index(t, (t.kefu_billing_run, Index.Range()),
+                    (t.state, Index.Equality(cardinality='low')),
+                    where=t.kefu_billing_run != Null),
+                # A posting batch takes the run's next drafts by id: read in
+                # the index's order, not all the run's drafts sorted each
+                # time (quadratic in the run's size)
+                Index(t, (t.kefu_billing_run, Index.Range()),
+                    (t.id, Index.Range()),
+                    where=(t.kefu_billing_run != Null)
+                    & (t.state == 'draft')),
+                })
 
     @classmethod
     def kefu_bill(cls, charges, company, invoice_date, description,
@@ -125,6 +142,16 @@ class Invoice(metaclass=PoolMeta):
                         base=sum(grosses) - sum(amounts),
                         amount=sum(amounts)))
         self.taxes = taxes
+
+    @dualmethod
+    def update_taxes(cls, invoices, exception=False):
+        """A billing run's bills carry their VAT as manual taxes
+        (kefu_apply_vat) and none on their lines: numbering them while
+        posting (a save of draft bills) has no tax to update; the check of
+        Invoice.get_move (exception) is kept"""
+        if Transaction().context.get('_kefu_posting') and not exception:
+            return
+        super().update_taxes(invoices, exception=exception)
 
     @classmethod
     def _post(cls, invoices):

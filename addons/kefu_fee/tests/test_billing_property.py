@@ -5,6 +5,7 @@ billed and posted; the receivables posted equal the charges, and every
 bill's VAT is the Chinese formula on its total."""
 import datetime as dt
 import itertools
+from unittest.mock import patch
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,6 +17,7 @@ from trytond.modules.account_invoice.tests.test_module import (
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.kefu_fee.tests.tools import create_kefu_chart, kefu_taxes
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 from trytond.tests.test_tryton import (
     TestCase, activate_module, with_transaction)
 
@@ -62,6 +64,147 @@ class BillingPropertyTestCase(TestCase):
                 self.check_run(company, next(counter), units, fees, month)
             check()
 
+    @with_transaction()
+    def test_post_one_batch_after_another(self):
+        "Posting: each batch queues the next; Post again resumes a lost one"
+        pool = Pool()
+        Configuration = pool.get('kefu.configuration')
+        Invoice = pool.get('account.invoice')
+        Queue = pool.get('ir.queue')
+        Run = pool.get('kefu.billing.run')
+        company = create_company()
+        with set_company(company):
+            self.setup_accounting(company)
+            configuration = Configuration(1)
+            configuration.posting_batch_size = 2
+            configuration.save()
+            estate, unit_records, run = self.garbage_run(company, [
+                    (Decimal('80.00'), 'occupied', o) for o in [0, 1, 2]]
+                + [(Decimal('60.00'), 'occupied', o) for o in [0, 1]])
+            Run.bill_batch([run], [u.id for u in unit_records])
+            run.state = 'computed'
+            run.save()
+            bills = Invoice.search([('kefu_billing_run', '=', run.id)],
+                order=[('id', 'ASC')])
+            self.assertEqual(len(bills), 3)  # one a payer
+
+            def run_tasks(limit=None):
+                "Run the queued tasks; return how many posting batches ran"
+                tasks = Transaction().tasks
+                batches = 0
+                while tasks and limit != batches:
+                    task = Queue(tasks.pop(0))
+                    batches += task.data['method'] == 'post_batch'
+                    task.run()
+                return batches
+
+            Run.post([run])
+            # The first batch posts the first 2 bills and queues the next;
+            # the queued task is lost (a worker killed)
+            self.assertEqual(run_tasks(limit=1), 1)
+            Transaction().tasks.clear()
+            self.assertEqual([b.state for b in Invoice.browse(bills)],
+                ['posted', 'posted', 'draft'])
+            self.assertEqual(Run(run.id).state, 'posting')
+
+            Run.post([run])  # clicked again: resumes
+            self.assertEqual(run_tasks(), 1)
+            self.assertEqual(Run(run.id).state, 'posted')
+            bills = Invoice.browse(bills)
+            self.assertEqual([b.state for b in bills], ['posted'] * 3)
+            self.assertEqual(sorted(b.number for b in bills),
+                [b.number for b in bills])  # numbered in order
+            self.assertEqual(sum(b.total_amount for b in bills),
+                Decimal('75.00'))
+
+    @with_transaction()
+    def test_computed_checked_by_last_batches(self):
+        """Computing: while batches of the run wait in the queue, a batch's
+        check leaves the run to them; the last batch checks the whole run
+        and marks it computed (the whole run is read once, not by each of
+        its batches)"""
+        pool = Pool()
+        Configuration = pool.get('kefu.configuration')
+        Queue = pool.get('ir.queue')
+        Run = pool.get('kefu.billing.run')
+        company = create_company()
+        with set_company(company):
+            self.setup_accounting(company)
+            configuration = Configuration(1)
+            configuration.billing_batch_size = 2
+            configuration.save()
+            estate, unit_records, run = self.garbage_run(company, [
+                    (Decimal('80.00'), 'occupied', o)
+                    for o in [0, 1, 2, 0, 1]])
+
+            whole_run_reads = []
+            pending = Run.pending
+
+            def spy(self, unit_ids=None):
+                if unit_ids is None:
+                    whole_run_reads.append(self.id)
+                return pending(self, unit_ids)
+
+            Run.compute([run])
+            tasks = Transaction().tasks
+            self.assertEqual(
+                [Queue(t).data['method'] for t in tasks], ['bill_batch'] * 3)
+            states = []
+            # As trytond's dispatcher runs them without a worker: the last
+            # queued first, each in its transaction
+            while tasks:
+                task = Queue(tasks.pop())
+                with patch.object(Run, 'pending', spy):
+                    task.run()
+                if task.data['method'] == 'check_computed':
+                    state, = Run.read([run.id], ['state'])
+                    states.append(state['state'])
+            self.assertEqual(states, ['computing', 'computing', 'computed'])
+            self.assertEqual(whole_run_reads, [run.id])
+            self.assertEqual(Run(run.id).pending(), [])
+            self.assertEqual(Run(run.id).charge_count, 5)
+
+            # A run whose first batch ran and whose other two were lost
+            # (failed without a worker, they stay waiting): Compute again
+            # replaces them, and the run gets computed
+            second = Run(company=company, month=dt.date(2026, 6, 1),
+                invoice_date=dt.date(2026, 6, 5), estates=[estate])
+            second.save()
+            Run.compute([second])
+            lost = tasks[:2]
+            Queue(tasks.pop()).run()
+            Queue(tasks.pop()).run()
+            tasks.clear()
+            self.assertEqual(len(Run(second.id).pending()), 4)
+            Run.compute([second])
+            self.assertEqual(
+                {(t.dequeued_at is not None, t.finished_at is not None)
+                    for t in Queue.browse(lost)}, {(True, True)})
+            while tasks:
+                Queue(tasks.pop()).run()
+            self.assertEqual(
+                (Run(second.id).state, Run(second.id).charge_count),
+                ('computed', 5))
+
+    def garbage_run(self, company, unit_values):
+        """The units of unit_values paying a garbage fee of 15.00 a month
+        since January 2026, and a draft billing run of May 2026 for their
+        estate: (estate, units, run)"""
+        pool = Pool()
+        Run = pool.get('kefu.billing.run')
+        UnitFee = pool.get('kefu.unit.fee')
+        estate, unit_records = self.make_units(company, 0, unit_values)
+        fee_type, = self.make_fees(company, 0, [
+                ('fixed', 'garbage', Decimal('15.00'), 'monthly',
+                    'vat_6')])
+        UnitFee.save([UnitFee(company=company, unit=u,
+                    fee_type=fee_type, date_from=dt.date(2026, 1, 1))
+                for u in unit_records])
+        run = Run(company=company, month=dt.date(2026, 5, 1),
+            invoice_date=dt.date(2026, 5, 5), estates=[estate])
+        run.save()
+        return estate, unit_records, run
+
     def setup_accounting(self, company):
         pool = Pool()
         Configuration = pool.get('kefu.configuration')
@@ -104,7 +247,7 @@ class BillingPropertyTestCase(TestCase):
             return
         Run.bill_batch([run], [u.id for u in unit_records])
         invoices = Invoice.search([('kefu_billing_run', '=', run.id)])
-        Run.post_batch([run], [i.id for i in invoices])
+        Run.post_bills(invoices)
 
         charges = Charge.search([('billing_run', '=', run.id)])
         self.assertEqual(
