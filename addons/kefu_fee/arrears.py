@@ -9,8 +9,8 @@ from sql.conditionals import Case
 from sql.functions import Round
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.kefu_base.report import CompanyEstateContextMixin
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 # The first months of each bucket: a fee is in the bucket of the largest
@@ -64,7 +64,10 @@ class Arrears(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('estate')
+        # No __access__ on the estate: Tryton grants a model the best of
+        # its own access and its __access__ models', and everybody reads
+        # the estates.  Record rules (arrears.xml) keep a supervisor to the
+        # estates they look after.
         cls._order = [
             ('estate', 'ASC'), ('building', 'ASC'), ('unit', 'ASC'),
             ('id', 'ASC')]
@@ -106,31 +109,14 @@ class Arrears(ModelSQL, ModelView):
         return Case((condition, open_), else_=Literal(0))
 
 
-class ArrearsContext(ModelView):
+class ArrearsContext(CompanyEstateContextMixin, ModelView):
     __string__ = "Arrears Context"
     __name__ = 'kefu.fee.arrears.context'
 
-    company = fields.Many2One(
-        'company.company', "Company", required=True,
-        help="The company whose fees are shown.")
-    estate = fields.Many2One(
-        'kefu.estate', "Estate",
-        domain=[('company', '=', Eval('company', -1))],
-        help="Only this estate; empty for every estate you look after.")
     date = fields.Date(
         "Date", required=True,
         help="The day the arrears are counted at: what is owed for periods "
         "started by then, aged from the period start to that day.")
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_estate(cls):
-        estates = Pool().get('res.user').get_kefu_estates()
-        if len(estates) == 1:
-            return estates[0]
 
     @classmethod
     def default_date(cls):

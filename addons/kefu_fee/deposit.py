@@ -262,7 +262,9 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
                     where=t.state == 'open'),
                 })
         cls._order = [('date', 'DESC NULLS FIRST'), ('id', 'DESC')]
-        cls.__access__.add('estate')
+        # No __access__ on the estate: Tryton would grant the best of the
+        # deposit's access and the estate's, which every user reads; the
+        # estates are kept by record rules
         cls._buttons.update({
                 'receive_wizard': {
                     'invisible': Eval('state') != 'open',

@@ -58,9 +58,11 @@ class DepositLine(ModelSQL, ModelView):
     method = fields.Many2One(
         'kefu.fee.desk.method', "Payment Method", readonly=True,
         ondelete='RESTRICT',
+        states={'invisible': Eval('kind') != 'receive'},
         help="The desk and way of paying the money was received with.")
     reason = fields.Many2One(
         'kefu.deposit.reason', "Reason", readonly=True, ondelete='RESTRICT',
+        states={'invisible': Eval('kind') != 'deduct'},
         help="Why the money was kept.")
     description = fields.Char(
         "Description", readonly=True,
@@ -78,9 +80,11 @@ class DepositLine(ModelSQL, ModelView):
         help="The posted account move of the line.")
     payment = fields.Many2One(
         'account.payment', "Payment", readonly=True, ondelete='RESTRICT',
+        states={'invisible': Eval('kind') != 'refund'},
         help="The payment that refunds the money, approved by finance.")
     bank_reconciled = fields.Function(fields.Boolean(
             "Matched with Bank",
+            states={'invisible': Eval('kind') != 'refund'},
             help="The refund's payment is matched with the bank statement "
             "line that shows the money leaving the bank."),
         'get_bank_reconciled')

@@ -19,6 +19,8 @@ import io
 import os
 import re
 from collections import defaultdict, namedtuple
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from sql import Null
@@ -419,6 +421,12 @@ class Statement(metaclass=PoolMeta):
         return super().copy(statements, default=default)
 
     @classmethod
+    @ModelView.button
+    def apply_rules(cls, statements):
+        with StatementBills.matching():
+            super().apply_rules(statements)
+
+    @classmethod
     def kefu_apply_rules(cls):
         """Apply the rules to the draft statements with lines not matched
         yet: bills posted and rules written since the import match them"""
@@ -645,16 +653,33 @@ class StatementRuleLine(metaclass=PoolMeta):
     """A group named 'unit' (a unit code such as 3-2-1502, or 3栋2单元1502)
     names the payer of the unit's oldest open bill and that bill, or the
     unit's owner when it owes nothing; 'estate' (a code or name) tells
-    units of the same code in two estates apart"""
+    units of the same code in two estates apart.  A bill is paid by one
+    line of the draft statements, for no more than it owes: the next
+    transfer for the unit pays its next bill, or is left for the
+    accountant when the draft statements already pay them all."""
     __name__ = 'account.statement.rule.line'
+
+    def get_line(self, origin, keywords, **context):
+        line = super().get_line(origin, keywords, **context)
+        if line and line.payment:
+            # As when the accountant chooses the payment: its party (the
+            # deposit's, kept even on a clearing account not requiring
+            # one) and its clearing, or else payable, account
+            line.on_change_related_to()
+        if line and line.invoice:
+            bills = StatementBills.current()
+            if bills.offered(line.invoice):
+                line.amount = min(line.amount, line.invoice.amount_to_pay)
+            bills.take(origin, line.invoice)
+        return line
 
     def _get_party(self, origin, keywords, amount=0):
         party = super()._get_party(origin, keywords, amount=amount)
         if not party and (unit := self._kefu_unit(origin, keywords)):
-            bills = unit_open_bills(unit, origin)
-            if bills:
-                party = bills[0].party
-            else:
+            bills = StatementBills.current()
+            if free := bills.free(origin, unit):
+                party = free[0].party
+            elif not bills.open(origin, unit):
                 party = unit_owner(unit, origin.date)
         return party
 
@@ -666,13 +691,14 @@ class StatementRuleLine(metaclass=PoolMeta):
             }
 
     def _kefu_get_unit_bill(self, origin, keywords, party=None, amount=0):
-        "The payer's oldest open bill of the unit, for money received"
+        """The payer's oldest open bill of the unit no line of the
+        statement pays yet, for money received"""
         if amount <= 0 or not party:
             return None
         if unit := self._kefu_unit(origin, keywords):
-            bills = unit_open_bills(unit, origin, party=party)
-            if bills:
-                return bills[0]
+            for bill in StatementBills.current().free(origin, unit):
+                if bill.party == party:
+                    return bill
 
     @classmethod
     def _kefu_unit(cls, origin, keywords):
@@ -698,7 +724,73 @@ class StatementRuleLine(metaclass=PoolMeta):
             return units[0]
 
 
-def unit_open_bills(unit, origin, party=None):
+class StatementBills:
+    """The units' open bills the statement rules give to the lines of
+    statements: each is paid by one line of all the draft statements, the
+    lines saved before (by hand or by an earlier run, in this statement or
+    another one not validated yet) counted.  Kept while the rules are
+    applied, so transfers matched together but not saved yet count too;
+    the bills of a unit and the lines of the draft statements are read
+    once."""
+    _current = ContextVar('kefu_statement_bills', default=None)
+
+    def __init__(self):
+        self._open = {}
+        self._taken = None
+
+    @classmethod
+    @contextmanager
+    def matching(cls):
+        token = cls._current.set(cls())
+        try:
+            yield
+        finally:
+            cls._current.reset(token)
+
+    @classmethod
+    def current(cls):
+        "The bills of the rules being applied (none kept outside)"
+        return cls._current.get() or cls()
+
+    def open(self, origin, unit):
+        "The unit's bills still to pay, oldest first"
+        key = (unit.id, origin.company.id, origin.currency.id)
+        if key not in self._open:
+            self._open[key] = unit_open_bills(unit, origin)
+        return self._open[key]
+
+    def free(self, origin, unit):
+        "The unit's open bills no line of a draft statement pays"
+        taken = self._taken_ids()
+        return [b for b in self.open(origin, unit) if b.id not in taken]
+
+    def offered(self, invoice):
+        "Whether invoice is a unit's open bill given by the rules"
+        return any(invoice in bills for bills in self._open.values())
+
+    def take(self, origin, invoice):
+        self._taken_ids().add(invoice.id)
+
+    def _taken_ids(self):
+        """The ids of the invoices the lines of the draft statements pay (a
+        validated statement's payments are on its bills already)"""
+        if self._taken is None:
+            pool = Pool()
+            Line = pool.get('account.statement.line')
+            Statement = pool.get('account.statement')
+            line = Line.__table__()
+            statement = Statement.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*line
+                .join(statement, condition=line.statement == statement.id)
+                .select(line.related_to,
+                    where=(statement.state == 'draft')
+                    & line.related_to.like('account.invoice,%')))
+            self._taken = {int(r.split(',')[1]) for r, in cursor}
+        return self._taken
+
+
+def unit_open_bills(unit, origin):
     """Return the posted customer bills of the unit still to pay in the
     origin's company and currency, oldest first"""
     pool = Pool()
@@ -717,8 +809,6 @@ def unit_open_bills(unit, origin, party=None):
         ('type', '=', 'out'),
         ('state', '=', 'posted'),
         ]
-    if party:
-        domain.append(('party', '=', party.id))
     with without_check_access():
         return [i for i in Invoice.search(domain, order=[
                     ('invoice_date', 'ASC'), ('number', 'ASC'),

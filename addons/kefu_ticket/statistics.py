@@ -3,45 +3,24 @@
 """The monthly figures of the tickets (投诉情况月度汇总): how many, how many
 solved in time, return visits made and the residents' satisfaction, per
 estate, kind, complaint class, severity, category and department."""
-import datetime as dt
-
-from dateutil.relativedelta import relativedelta
-from sql import Cast, Null
+from sql import Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Case, Coalesce, NullIf
-from sql.functions import DateTrunc, Round
+from sql.conditionals import Case, Coalesce
+from sql.functions import DateTrunc
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.kefu_base.report import (
+    MonthRangeContextMixin, default_estate, percent, ratio)
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 
 from .department import KINDS
 from .sla import COMPLAINT_CLASSES, SEVERITIES
-
-
-def first_day(date):
-    "The first day of date's month: the statistics' months are those"
-    return dt.date(date.year, date.month, 1)
 
 
 def flag(condition):
     "1 when condition holds, else 0: summed, it counts the rows"
     return Case((condition, 1), else_=0)
 
-
-def ratio(field, numerator, denominator, factor=1):
-    """numerator times factor divided by denominator, rounded to 2 digits
-    as field's decimal; NULL when denominator is 0"""
-    # A float division, then rounded as a decimal: PostgreSQL rounds no
-    # double precision to 2 digits.
-    value = Cast(numerator, 'FLOAT') * factor / NullIf(
-        Cast(denominator, 'FLOAT'), 0)
-    return field.sql_cast(Round(field.sql_cast(value), 2))
-
-
-def percent(field, numerator, denominator):
-    "numerator in percent of denominator (see ratio)"
-    return ratio(field, numerator, denominator, 100)
 
 
 class TicketStatistics(ModelSQL, ModelView):
@@ -200,48 +179,14 @@ class TicketStatistics(ModelSQL, ModelView):
                 where=~ticket.state.in_(['draft', 'cancelled']))
 
 
-class TicketStatisticsContext(ModelView):
+class TicketStatisticsContext(MonthRangeContextMixin, ModelView):
     __string__ = "Ticket Statistics Context"
     __name__ = 'kefu.ticket.statistics.context'
 
-    from_month = fields.Date(
-        "From Month",
-        domain=[
-            If(Eval('from_month') & Eval('to_month'),
-                ('from_month', '<=', Eval('to_month')),
-                ()),
-            ],
-        help="The first month shown; any day of it may be picked.")
-    to_month = fields.Date(
-        "To Month",
-        domain=[
-            If(Eval('from_month') & Eval('to_month'),
-                ('to_month', '>=', Eval('from_month')),
-                ()),
-            ],
-        help="The last month shown; empty for up to now.")
     estate = fields.Many2One(
         'kefu.estate', "Estate",
         help="Only this estate; empty for every estate you look after.")
 
     @classmethod
-    def default_from_month(cls):
-        "The first month of the last twelve"
-        today = Pool().get('ir.date').today()
-        return today.replace(day=1) - relativedelta(months=11)
-
-    @classmethod
     def default_estate(cls):
-        estates = Pool().get('res.user').get_kefu_estates()
-        if len(estates) == 1:
-            return estates[0]
-
-    @fields.depends('from_month')
-    def on_change_from_month(self):
-        if self.from_month:
-            self.from_month = first_day(self.from_month)
-
-    @fields.depends('to_month')
-    def on_change_to_month(self):
-        if self.to_month:
-            self.to_month = first_day(self.to_month)
+        return default_estate()

@@ -11,12 +11,13 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
+from trytond.modules.kefu_base.report import default_estate, percent, ratio
 from trytond.modules.kefu_base.model import EstateCompanyMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import SurveyScoreError
-from .statistics import flag, percent, ratio
+from .statistics import flag
 
 MIN_SCORE, MAX_SCORE = 1, 5
 # A score from this up is a satisfied answer (满意).
@@ -86,9 +87,7 @@ class Survey(EstateCompanyMixin, ModelSQL, ModelView):
 
     @classmethod
     def default_estate(cls):
-        estates = Pool().get('res.user').get_kefu_estates()
-        if len(estates) == 1:
-            return estates[0]
+        return default_estate()
 
     @classmethod
     def default_answers(cls):

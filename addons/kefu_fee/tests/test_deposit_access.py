@@ -258,6 +258,27 @@ class DepositAccessTestCase(TestCase):
             self.assertEqual(Deposit(other.id).state, 'cancelled')
 
     @with_transaction()
+    def test_others_do_not_see(self):
+        "Engineering and security do not see deposits, nor their lines"
+        pool = Pool()
+        Deposit = pool.get('kefu.deposit')
+        Line = pool.get('kefu.deposit.line')
+        with self.setup() as env:
+            deposit, receipt = self.received(env)
+            for group in ['group_engineering', 'group_security']:
+                other = create_user(
+                    group, env.company, env.site.estate, group)
+                with as_user(other):
+                    with self.assertRaises(AccessError, msg=group):
+                        Deposit.search([])
+                    with self.assertRaises(AccessError, msg=group):
+                        Deposit.read([deposit.id], ['held'])
+                    with self.assertRaises(AccessError, msg=group):
+                        Line.search([])
+            with as_user(env.clerk):
+                self.assertEqual(Deposit.search([]), [deposit])
+
+    @with_transaction()
     def test_nobody_deletes(self):
         "No one deletes a deposit or its lines, not even the administrators"
         pool = Pool()

@@ -157,8 +157,12 @@ class DepositPropertyTestCase(TestCase):
             self.examples = 0
             self.steps = {}
 
-            # Each example posts in the database: no shrinking
+            # Each example posts in the database: no shrinking.  The same
+            # examples on every run (derandomize): the check below that
+            # every operation was accepted and refused is then stable (a
+            # random run once drew no cancel at all)
             @settings(max_examples=12, deadline=None, database=None,
+                derandomize=True,
                 phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck))
             @given(st.data())

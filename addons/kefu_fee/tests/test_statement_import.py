@@ -5,7 +5,10 @@ title lines and total row, a UTF-8 CSV listing the newest line first, a
 CMB workbook; every bad line refused by its number with nothing imported;
 a file or a serial number never imported twice; the statement rules
 finding a resident's bill by the unit code in the transfer memo, at once
-and by the scheduled action; a refund payment found by its number."""
+and by the scheduled action, each bill paid once per statement and never
+beyond what it owes; a refund payment found by its number, the line as
+finance would fill it by hand (the deposit's party, the clearing
+account)."""
 import datetime as dt
 import hashlib
 import io
@@ -15,9 +18,12 @@ from decimal import Decimal
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
+from trytond.modules.kefu_base.tests.tools import as_user, create_user
 from trytond.modules.kefu_fee.exceptions import StatementImportError
+from trytond.modules.kefu_fee.tests.test_deposit import (
+    new_deposit, setup_deposit_books)
 from trytond.modules.kefu_fee.tests.test_payment import (
-    bill, setup_books, setup_estate)
+    DAY, balance, bill, setup_books, setup_estate)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     TestCase, activate_module, drop_db, with_transaction)
@@ -44,6 +50,12 @@ def signed_csv(*rows):
     "A file of the generic signed-amount layout, UTF-8 with its BOM"
     return (SIGNED_HEADER + ''.join(r + '\n' for r in rows)).encode(
         'utf_8_sig')
+
+
+def unit_transfer(number, day, amount, balance, memo='1-1-101 物业费'):
+    "A resident's transfer in the signed layout"
+    return '2025-03-%02d,%s,"%s","%s",张伟,,转账,%s' % (
+        day, number, amount, balance, memo)
 
 
 def layout(xml_id):
@@ -431,6 +443,193 @@ class StatementImportTestCase(TestCase):
                 line.account, site.owner.account_payable_used)
             Statement.validate_statement([statement])
             self.assertEqual(Payment(payment.id).state, 'succeeded')
+
+
+    @with_transaction()
+    def test_unit_rule_bill_once_per_statement(self):
+        """Transfers for the same unit in one statement pay its open bills
+        one each, oldest first, none beyond what it owes"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Line = pool.get('account.statement.line')
+        Statement = pool.get('account.statement')
+        with self.setup() as (company, books, site):
+            january = bill(company, books, site, Decimal('1250.00'), 1)
+            february = bill(company, books, site, Decimal('300.00'), 2)
+            create_rule(company, UNIT_RULE)
+            journal = create_journal(
+                company, books, "Other bank", 'statement_layout_signed')
+
+            statement, = import_file(company, journal, signed_csv(
+                    unit_transfer('S0001', 12, '1,250.00', '1,250.00'),
+                    unit_transfer('S0002', 13, '500.00', '1,750.00'),
+                    unit_transfer(
+                        'S0003', 14, '100.00', '1,850.00', '1栋1单元101')))
+
+            self.assertEqual(
+                [(l.origin.number, l.related_to, l.party, l.amount)
+                    for l in sorted(
+                        statement.lines, key=lambda l: l.origin.number)], [
+                    ('S0001', january, site.owner, Decimal('1250.00')),
+                    ('S0002', february, site.owner, Decimal('300.00')),
+                    ])
+            # What the bills do not owe is left for the accountant
+            origins = sorted(statement.origins, key=lambda o: o.number)
+            self.assertEqual(
+                [(o.number, o.pending_amount) for o in origins], [
+                    ('S0001', Decimal('0.00')),
+                    ('S0002', Decimal('200.00')),
+                    ('S0003', Decimal('100.00')),
+                    ])
+            Line.save([Line(
+                        statement=statement, origin=o, number=o.number,
+                        date=o.date, amount=o.pending_amount,
+                        party=site.owner, account=books.receivable)
+                    for o in origins[1:]])
+
+            Statement.validate_statement([statement])
+            Statement.post([statement])
+            self.assertEqual(
+                [Invoice(i.id).amount_to_pay for i in [january, february]],
+                [Decimal(0), Decimal(0)])
+            self.assertEqual(
+                balance(books.receivable, site.owner), Decimal('-300.00'))
+            self.assertEqual(balance(journal.account), Decimal('1850.00'))
+
+    @with_transaction()
+    def test_cron_skips_bill_matched_in_statement(self):
+        """A bill a line of the statement already pays is not given to
+        another transfer of it when the rules run again"""
+        pool = Pool()
+        Statement = pool.get('account.statement')
+        with self.setup() as (company, books, site):
+            january = bill(company, books, site, Decimal('1250.00'), 1)
+            create_rule(company, UNIT_RULE)
+            journal = create_journal(
+                company, books, "Other bank", 'statement_layout_signed')
+
+            statement, = import_file(company, journal, signed_csv(
+                    unit_transfer('S0001', 12, '1,250.00', '1,250.00'),
+                    unit_transfer('S0002', 13, '300.00', '1,550.00')))
+            # The second transfer waits: the unit owes nothing more yet
+            line, = statement.lines
+            self.assertEqual(
+                (line.origin.number, line.related_to, line.amount),
+                ('S0001', january, Decimal('1250.00')))
+
+            february = bill(company, books, site, Decimal('300.00'), 2)
+            Statement.kefu_apply_rules()
+
+            self.assertEqual(
+                [(l.origin.number, l.related_to, l.amount)
+                    for l in sorted(
+                        Statement(statement.id).lines,
+                        key=lambda l: l.origin.number)], [
+                    ('S0001', january, Decimal('1250.00')),
+                    ('S0002', february, Decimal('300.00')),
+                    ])
+
+    @with_transaction()
+    def test_unit_rule_bill_once_in_draft_statements(self):
+        """A bill a line of another draft statement pays is not given to a
+        transfer of a second statement (two accounts, two bank files);
+        once that statement is validated its payment is on the bill"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Statement = pool.get('account.statement')
+        with self.setup() as (company, books, site):
+            january = bill(company, books, site, Decimal('1250.00'), 1)
+            february = bill(company, books, site, Decimal('300.00'), 2)
+            create_rule(company, UNIT_RULE)
+            first_journal = create_journal(
+                company, books, "Other bank", 'statement_layout_signed')
+            second_journal = create_journal(
+                company, books, "Third bank", 'statement_layout_signed')
+
+            first, = import_file(company, first_journal, signed_csv(
+                    unit_transfer('S0001', 12, '1,250.00', '1,250.00')))
+            second, = import_file(company, second_journal, signed_csv(
+                    unit_transfer('S0002', 13, '1,250.00', '1,250.00'),
+                    unit_transfer('S0003', 14, '100.00', '1,350.00')))
+
+            line, = first.lines
+            self.assertEqual(
+                (line.related_to, line.amount), (january, Decimal('1250.00')))
+            # January is the first statement's: the second transfer pays
+            # February, for what it owes, and the third is left
+            line, = second.lines
+            self.assertEqual(
+                (line.origin.number, line.related_to, line.amount),
+                ('S0002', february, Decimal('300.00')))
+            self.assertEqual(
+                sorted((o.number, o.pending_amount) for o in second.origins),
+                [('S0002', Decimal('950.00')), ('S0003', Decimal('100.00'))])
+
+            Statement.validate_statement([first])
+            self.assertEqual(
+                Invoice(january.id).amount_to_pay, Decimal(0))
+            # A run of the rules changes nothing: both bills are paid for
+            Statement.kefu_apply_rules()
+            self.assertEqual(
+                [(l.origin.number, l.related_to)
+                    for l in Statement(second.id).lines],
+                [('S0002', february)])
+
+    @with_transaction()
+    def test_deposit_refund_rule_as_by_hand(self):
+        """A deposit's refund matched by the rule: the deposit's party and
+        the clearing account on the line, as choosing it by hand gives"""
+        pool = Pool()
+        Deposit = pool.get('kefu.deposit')
+        DepositLine = pool.get('kefu.deposit.line')
+        Line = pool.get('account.statement.line')
+        Statement = pool.get('account.statement')
+        with self.setup() as (company, books, site):
+            setup_deposit_books(company, books)
+            clerk = create_user(
+                'clerk', company, site.estate, 'group_front_desk')
+            deposit = new_deposit(site)
+            Deposit.receive(deposit, Decimal('900.00'), date=DAY,
+                method=site.desk.method('cash'))
+            with as_user(clerk):
+                refund = Deposit.request_refund(
+                    deposit, date=dt.date(2025, 3, 14))
+            DepositLine.approve([refund])
+            DepositLine.pay([refund])
+            payment = DepositLine(refund.id).payment
+            create_rule(
+                company, r'押金退款\s*(?P<payment>\S+)', name="Refunds")
+            journal = create_journal(
+                company, books, "Other bank", 'statement_layout_signed')
+
+            statement, = import_file(company, journal, signed_csv(
+                    '2025-03-15,S0021,-900.00,"49,100.00",张伟,,网银转账,'
+                    '押金退款 %s' % payment.number))
+
+            line, = statement.lines
+            self.assertEqual(
+                (line.related_to, line.party, line.account, line.amount),
+                (payment, site.owner, books.clearing, Decimal('-900.00')))
+            origin, = statement.origins
+            by_hand = Line(statement=statement, origin=origin)
+            by_hand.on_change_origin()
+            by_hand.related_to = payment
+            by_hand.on_change_related_to()
+            self.assertEqual(
+                (by_hand.party, by_hand.account), (line.party, line.account))
+
+            Statement.validate_statement([statement])
+            Statement.post([statement])
+            refund = DepositLine(refund.id)
+            deposit = Deposit(deposit.id)
+            self.assertEqual(
+                (refund.state, refund.payment.state), ('paid', 'succeeded'))
+            self.assertEqual(
+                (deposit.refunded, deposit.held, deposit.state),
+                (Decimal('900.00'), Decimal('0.00'), 'closed'))
+            self.assertEqual(balance(books.clearing), Decimal('0.00'))
+            self.assertEqual(balance(journal.account), Decimal('-900.00'))
+            self.assertEqual(balance(books.held, site.owner), Decimal('0.00'))
 
 
 del TestCase
