@@ -283,23 +283,14 @@ class Pay(Wizard):
     def default_start(self, fields):
         pool = Pool()
         Date = pool.get('ir.date')
-        Desk = pool.get('kefu.fee.desk')
         Start = pool.get('kefu.fee.pay.start')
-        User = pool.get('res.user')
         company = Transaction().context.get('company')
         start = Start(
             company=company, date=Date.today(), method_kind='cash',
             desk=None, unit=None, payer=None, amount=None)
         if self.model and self.model.__name__ == 'kefu.unit' and self.record:
             start.unit = self.record
-        # The cashier's desk when the estates they work for have only one
-        domain = [('company', '=', company)]
-        estates = User.get_kefu_estates()
-        if estates:
-            domain.append(('estate', 'in', estates))
-        desks = Desk.search(domain, limit=2)
-        if len(desks) == 1:
-            start.desk, = desks
+        start.desk = self.default_desk(company)
         start.on_change_unit()
         return {
             'company': company,
@@ -312,6 +303,32 @@ class Pay(Wizard):
             'invoices': [i.id for i in start.invoices],
             'owed': start.owed,
             }
+
+    @classmethod
+    def default_desk(cls, company):
+        """The cashier's desk: the only one of the estates they work for;
+        else the desk of their last receipt, or the only counter of those
+        estates (a home collection desk beside it is picked by hand)"""
+        pool = Pool()
+        Desk = pool.get('kefu.fee.desk')
+        Receipt = pool.get('kefu.fee.receipt')
+        User = pool.get('res.user')
+        domain = [('company', '=', company)]
+        estates = User.get_kefu_estates()
+        if estates:
+            domain.append(('estate', 'in', estates))
+        desks = Desk.search(domain)
+        if len(desks) <= 1:
+            return desks[0] if desks else None
+        receipts = Receipt.search([
+                ('create_uid', '=', Transaction().user),
+                ('company', '=', company),
+                ], order=[('id', 'DESC')], limit=1)
+        if receipts and receipts[0].desk in desks:
+            return receipts[0].desk
+        counters = [d for d in desks if d.kind == 'counter']
+        if len(counters) == 1:
+            return counters[0]
 
     def transition_pay(self):
         start = self.start

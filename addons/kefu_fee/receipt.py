@@ -109,6 +109,9 @@ class Receipt(Workflow, ModelSQL, ModelView):
                 Index(t, (t.desk, Index.Range()), (t.date, Index.Range())),
                 Index(t, (t.number, Index.Similarity())),
                 Index(t, (t.unit, Index.Range())),
+                # The desk of the cashier's last receipt (收费's default)
+                Index(t, (t.create_uid, Index.Range()),
+                    (t.id, Index.Range())),
                 })
         cls._order = [('date', 'DESC'), ('number', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {('issued', 'cancelled')}

@@ -289,6 +289,57 @@ class Unit(metaclass=PoolMeta):
     meters = fields.One2Many(
         'kefu.meter', 'unit', "Meters", readonly=True,
         help="The water, electricity and gas meters of the unit.")
+    owed = fields.Function(
+        fields.Numeric(
+            "Owed", digits=(16, 2),
+            help="What the unit's posted bills still owe for it (欠费): "
+            "its unpaid charges, whoever pays them."),
+        'get_owed')
+    unpaid_charges = fields.Function(
+        fields.Many2Many(
+            'kefu.fee.charge', None, None, "Unpaid Charges", readonly=True,
+            help="The unit's charges on posted bills not paid in full, "
+            "oldest first."),
+        'get_owed')
+
+    @classmethod
+    def get_owed(cls, units, names):
+        """What the unit owes and its unpaid charges, read in one query for
+        all units; nothing for a user who may not read the charges"""
+        pool = Pool()
+        Charge = pool.get('kefu.fee.charge')
+        ModelAccess = pool.get('ir.model.access')
+        result = {n: {u.id: None if n == 'owed' else [] for u in units}
+            for n in names}
+        # Function fields are computed without access checks: ask the
+        # user's groups
+        if (Transaction().user
+                and not ModelAccess.get_access(
+                    ['kefu.fee.charge'])['kefu.fee.charge']['read']):
+            return result
+        owed = defaultdict(Decimal)
+        charges = defaultdict(list)
+        charge = Charge.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([u.id for u in units]):
+            cursor.execute(*charge.select(
+                    charge.unit, charge.id, charge.amount,
+                    charge.paid_amount,
+                    where=charge.unit.in_(list(sub_ids))
+                    & (charge.state == 'posted'),
+                    order_by=[charge.unit, charge.period_start.asc,
+                        charge.id.asc]))
+            for unit_id, charge_id, amount, paid in cursor:
+                # Summed as decimals: SQLite would add them as floats
+                owed[unit_id] += (
+                    Decimal(str(amount)) - Decimal(str(paid or 0)))
+                charges[unit_id].append(charge_id)
+        if 'owed' in names:
+            result['owed'] = {
+                u.id: owed[u.id].quantize(CENT) for u in units}
+        if 'unpaid_charges' in names:
+            result['unpaid_charges'] = {u.id: charges[u.id] for u in units}
+        return result
 
     @classmethod
     def _history_links(cls):

@@ -612,6 +612,84 @@ class PaymentTestCase(TestCase):
                 Receipt.cancel([receipt])
 
     @with_transaction()
+    def test_unit_owed(self):
+        """The unit form shows what the unit owes and its unpaid charges,
+        oldest first, as payments come in; engineering sees neither"""
+        pool = Pool()
+        Charge = pool.get('kefu.fee.charge')
+        Unit = pool.get('kefu.unit')
+        with self.setup() as (company, books, site):
+            january = bill(company, books, site, Decimal('1250.35'), 1)
+            february = bill(company, books, site, Decimal('300.10'), 2)
+            charges = {c.invoice: c for c in Charge.search([])}
+            clerk = create_user('clerk', company, site.estate)
+            engineer = create_user(
+                'engineer', company, site.estate, 'group_engineering')
+
+            def owed(user=clerk):
+                "As the unit form reads them"
+                with as_user(user):
+                    unit, = Unit.read(
+                        [site.unit.id], ['owed', 'unpaid_charges'])
+                return unit['owed'], Charge.browse(unit['unpaid_charges'])
+
+            self.assertEqual(owed(), (Decimal('1550.45'),
+                    [charges[january], charges[february]]))
+            pay(site, '1250.35')
+            self.assertEqual(
+                owed(), (Decimal('300.10'), [charges[february]]))
+            pay(site, '0.10')
+            self.assertEqual(
+                owed(), (Decimal('300.00'), [charges[february]]))
+            pay(site, '300.00')
+            self.assertEqual(owed(), (Decimal('0.00'), []))
+            self.assertEqual(owed(engineer), (None, []))
+
+    @with_transaction()
+    def test_wizard_desk_default(self):
+        """收费 opens on the cashier's desk: the only one of their estate;
+        beside a home collection desk, the counter until they take money
+        at the other one, then the desk of their last receipt"""
+        pool = Pool()
+        Desk = pool.get('kefu.fee.desk')
+        Pay = pool.get('kefu.fee.pay', type='wizard')
+        with self.setup() as (company, books, site):
+            clerk = create_user('clerk', company, site.estate)
+            bill(company, books, site, Decimal('100.00'), 1)
+
+            def preset():
+                with as_user(clerk):
+                    session_id, _, _ = Pay.create()
+                    start = Pay.execute(
+                        session_id, {}, 'start')['view']['defaults']
+                    Pay.delete(session_id)
+                return start['desk']
+
+            self.assertEqual(preset(), site.desk.id)
+            home = create_desk(company, site.estate, books, 'H')
+            home.kind = 'home'
+            home.save()
+            self.assertEqual(preset(), site.desk.id)
+            with as_user(clerk):
+                pay(site, '10.00', desk=home)
+            self.assertEqual(preset(), home.id)
+            with as_user(clerk):
+                pay(site, '10.00')
+            self.assertEqual(preset(), site.desk.id)
+            # Two counters and no receipt of the cashier's: chosen by hand
+            create_desk(company, site.estate, books, 'B')
+            other = create_user('other', company, site.estate)
+            with as_user(other):
+                session_id, _, _ = Pay.create()
+                start = Pay.execute(
+                    session_id, {}, 'start')['view']['defaults']
+                Pay.delete(session_id)
+            self.assertIsNone(start['desk'])
+            # A desk closed down is not preset
+            Desk.write([site.desk, home], {'active': False})
+            self.assertEqual(preset(), Desk.search([('code', '=', 'B')])[0].id)
+
+    @with_transaction()
     def test_front_desk_wizard_and_print(self):
         """The front desk takes a WeChat payment with the wizard from the
         unit, prints the receipt and a copy, but cannot write moves"""
