@@ -24,6 +24,7 @@ class DutyLog(
     __name__ = 'kefu.duty.log'
     _rec_name = 'number'
     _number_sequence = 'duty_log_sequence'
+    _registered_by = 'written_by'
     _states = {'readonly': Eval('state') != 'open'}
 
     estate = fields.Many2One(
@@ -181,17 +182,6 @@ class DutyLog(
                 'carried_from': lambda data: data['id'],
                 })
         return next_log
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Estate = pool.get('kefu.estate')
-        values = super().preprocess_values(mode, values)
-        if (mode == 'create' and not values.get('written_by')
-                and values.get('estate')):
-            values['written_by'] = employee_for(
-                Estate(values['estate']).company)
-        return values
 
     @classmethod
     def check_modification(cls, mode, logs, values=None, external=False):

@@ -14,8 +14,7 @@ from trytond.transaction import Transaction
 from .exceptions import (
     FrontDeskClosedError, FrontDeskDeleteError, MailAddresseeError, MailError)
 from .model import (
-    EstateCompanyMixin, NumberMixin, employee_for, join_names, local_time,
-    staff_field)
+    EstateCompanyMixin, NumberMixin, join_names, local_time, staff_field)
 
 
 class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
@@ -23,6 +22,7 @@ class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'kefu.mail'
     _rec_name = 'number'
     _number_sequence = 'mail_sequence'
+    _registered_by = 'received_by'
     _states = {'readonly': Eval('state') != 'received'}
 
     estate = fields.Many2One(
@@ -174,17 +174,6 @@ class Mail(NumberMixin, EstateCompanyMixin, Workflow, ModelSQL, ModelView):
                     'invisible': Eval('state') != 'received',
                     }),
             ]
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Estate = pool.get('kefu.estate')
-        values = super().preprocess_values(mode, values)
-        if (mode == 'create' and not values.get('received_by')
-                and values.get('estate')):
-            values['received_by'] = employee_for(
-                Estate(values['estate']).company)
-        return values
 
     @classmethod
     def check_modification(cls, mode, mails, values=None, external=False):

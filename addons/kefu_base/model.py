@@ -63,10 +63,13 @@ def employee_for(company, user=None):
 
 class NumberMixin:
     """A human number taken, when the record is saved, from the sequence the
-    configuration holds for the company of the record's estate"""
+    configuration holds for the company of the record's estate; and who
+    registered it: the current user's employee of that company"""
     __slots__ = ()
     # the name of the sequence field of kefu.configuration
     _number_sequence = None
+    # the name of the staff field of who registered the record, if any
+    _registered_by = None
     number = fields.Char(
         "Number", readonly=True,
         help="The number given automatically when the record is saved; "
@@ -78,11 +81,13 @@ class NumberMixin:
         Configuration = pool.get('kefu.configuration')
         Estate = pool.get('kefu.estate')
         values = super().preprocess_values(mode, values)
-        if (mode == 'create' and not values.get('number')
-                and values.get('estate')):
+        if mode == 'create' and values.get('estate'):
             company = Estate(values['estate']).company
-            values['number'] = Configuration(1).get_number(
-                cls._number_sequence, company)
+            if not values.get('number'):
+                values['number'] = Configuration(1).get_number(
+                    cls._number_sequence, company)
+            if cls._registered_by and not values.get(cls._registered_by):
+                values[cls._registered_by] = employee_for(company)
         return values
 
     @classmethod

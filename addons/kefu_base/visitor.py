@@ -9,7 +9,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
 from .exceptions import FrontDeskClosedError, FrontDeskDeleteError
-from .model import EstateCompanyMixin, NumberMixin, employee_for, staff_field
+from .model import EstateCompanyMixin, NumberMixin, staff_field
 
 
 class VisitorSlip(
@@ -18,6 +18,7 @@ class VisitorSlip(
     __name__ = 'kefu.visitor.slip'
     _rec_name = 'number'
     _number_sequence = 'visitor_slip_sequence'
+    _registered_by = 'registered_by'
     _states = {'readonly': Eval('state') != 'in'}
 
     estate = fields.Many2One(
@@ -127,17 +128,6 @@ class VisitorSlip(
         default.setdefault('left_at', None)
         default.setdefault('registered_by', None)
         return super().copy(slips, default=default)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Estate = pool.get('kefu.estate')
-        values = super().preprocess_values(mode, values)
-        if (mode == 'create' and not values.get('registered_by')
-                and values.get('estate')):
-            values['registered_by'] = employee_for(
-                Estate(values['estate']).company)
-        return values
 
     @classmethod
     def check_modification(cls, mode, slips, values=None, external=False):

@@ -16,12 +16,13 @@ from . import sla
 from .exceptions import (
     CallbackDeleteError, CallbackIncompleteError, CallbackLockedError,
     CallbackSatisfactionError, CallbackStateError, CallbackTooEarlyError)
-from .model import ButtonFieldsMixin
+from .model import ButtonFieldsMixin, TicketPlaceMixin
 
 SATISFACTION_MIN, SATISFACTION_MAX = 1, 5
 
 
-class Callback(ButtonFieldsMixin, Workflow, ModelSQL, ModelView):
+class Callback(
+        ButtonFieldsMixin, TicketPlaceMixin, Workflow, ModelSQL, ModelView):
     __string__ = "Return Visit"
     __name__ = 'kefu.callback'
     _states = {'readonly': Eval('state') != 'pending'}
@@ -36,21 +37,6 @@ class Callback(ButtonFieldsMixin, Workflow, ModelSQL, ModelView):
         states=_states,
         help="The work checked on this visit; it goes back to the repairer "
         "if the resident finds a problem.")
-    estate = fields.Function(
-        fields.Many2One(
-            'kefu.estate', "Estate",
-            help="The estate of the ticket."),
-        'on_change_with_estate', searcher='search_ticket_field')
-    unit = fields.Function(
-        fields.Many2One(
-            'kefu.unit', "Unit",
-            help="The unit of the ticket; empty for public areas."),
-        'on_change_with_unit', searcher='search_ticket_field')
-    company = fields.Function(
-        fields.Many2One(
-            'company.company', "Company",
-            help="The company that runs the estate."),
-        'on_change_with_company', searcher='search_ticket_field')
     phone = fields.Function(
         fields.Char(
             "Phone",
@@ -159,27 +145,9 @@ class Callback(ButtonFieldsMixin, Workflow, ModelSQL, ModelView):
     def default_method(cls):
         return 'phone'
 
-    @fields.depends('ticket', '_parent_ticket.estate')
-    def on_change_with_estate(self, name=None):
-        return self.ticket.estate if self.ticket else None
-
-    @fields.depends('ticket', '_parent_ticket.unit')
-    def on_change_with_unit(self, name=None):
-        return self.ticket.unit if self.ticket else None
-
-    @fields.depends('ticket', '_parent_ticket.estate')
-    def on_change_with_company(self, name=None):
-        if self.ticket and self.ticket.estate:
-            return self.ticket.estate.company
-
     @fields.depends('ticket', '_parent_ticket.phone')
     def on_change_with_phone(self, name=None):
         return self.ticket.phone if self.ticket else None
-
-    @classmethod
-    def search_ticket_field(cls, name, clause):
-        field = {'company': 'estate.company'}.get(name, name)
-        return [('ticket.' + field + clause[0][len(name):], *clause[1:])]
 
     @fields.depends('ticket', 'due', '_parent_ticket.callback_due')
     def on_change_ticket(self):

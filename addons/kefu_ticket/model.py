@@ -3,8 +3,10 @@
 """What the records of kefu_ticket share: the fields only their buttons set
 (state, timestamps, deadlines) cannot be written from the client, so the
 workflow and its checks (acceptance before closing, a check by somebody
-else ...) cannot be gone round by writing a field."""
+else ...) cannot be gone round by writing a field; the records done for a
+ticket show and search its estate, unit and company."""
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.modules.kefu_base.model import join_names
 
 from .exceptions import ButtonFieldError
@@ -42,6 +44,45 @@ class ButtonFieldsMixin:
         (a check box unticked) or its default"""
         default = getattr(cls, 'default_%s' % name, None)
         return {None, False, default() if default else None}
+
+
+class TicketPlaceMixin:
+    """The estate, unit and company of a record done for a ticket (work
+    orders, return visits): the ticket's, searchable"""
+    __slots__ = ()
+    estate = fields.Function(
+        fields.Many2One(
+            'kefu.estate', "Estate",
+            help="The estate of the ticket."),
+        'on_change_with_estate', searcher='search_ticket_field')
+    unit = fields.Function(
+        fields.Many2One(
+            'kefu.unit', "Unit",
+            help="The unit of the ticket; empty for public areas."),
+        'on_change_with_unit', searcher='search_ticket_field')
+    company = fields.Function(
+        fields.Many2One(
+            'company.company', "Company",
+            help="The company that runs the estate."),
+        'on_change_with_company', searcher='search_ticket_field')
+
+    @fields.depends('ticket', '_parent_ticket.estate')
+    def on_change_with_estate(self, name=None):
+        return self.ticket.estate if self.ticket else None
+
+    @fields.depends('ticket', '_parent_ticket.unit')
+    def on_change_with_unit(self, name=None):
+        return self.ticket.unit if self.ticket else None
+
+    @fields.depends('ticket', '_parent_ticket.estate')
+    def on_change_with_company(self, name=None):
+        if self.ticket and self.ticket.estate:
+            return self.ticket.estate.company
+
+    @classmethod
+    def search_ticket_field(cls, name, clause):
+        field = {'company': 'estate.company'}.get(name, name)
+        return [('ticket.' + field + clause[0][len(name):], *clause[1:])]
 
 
 class ReadOnlyLogMixin:

@@ -11,6 +11,7 @@ from trytond.model import (
 from trytond.modules.company.model import set_employee
 from trytond.modules.kefu_base.model import (
     EstateCompanyMixin, rec_name_domain, staff_field)
+from trytond.modules.kefu_base.report import default_estate
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import timezone as tz
@@ -417,9 +418,7 @@ class Ticket(
 
     @classmethod
     def default_estate(cls):
-        estates = Pool().get('res.user').get_kefu_estates()
-        if len(estates) == 1:
-            return estates[0]
+        return default_estate()
 
     @classmethod
     def default_resident_told(cls):

@@ -21,7 +21,7 @@ from .exceptions import (
     WorkOrderCheckError, WorkOrderDeleteError, WorkOrderLeaveEarlyError,
     WorkOrderLockedError, WorkOrderPriceError, WorkOrderReportError,
     WorkOrderStateError)
-from .model import ButtonFieldsMixin
+from .model import ButtonFieldsMixin, TicketPlaceMixin
 
 # Milestone -> (deadline, when it was met, whether it was met on time).
 MILESTONE_FIELDS = {
@@ -37,7 +37,8 @@ DONE = ['checked', 'cancelled']
 
 
 class WorkOrder(
-        ButtonFieldsMixin, Workflow, ChatMixin, ModelSQL, ModelView):
+        ButtonFieldsMixin, TicketPlaceMixin, Workflow, ChatMixin, ModelSQL,
+        ModelView):
     __string__ = "Work Order"
     __name__ = 'kefu.work_order'
     _rec_name = 'number'
@@ -57,21 +58,6 @@ class WorkOrder(
         states={'readonly': Eval('state') != 'draft'},
         help="The ticket (repair, complaint, emergency) the work is done "
         "for.")
-    estate = fields.Function(
-        fields.Many2One(
-            'kefu.estate', "Estate",
-            help="The estate of the ticket."),
-        'on_change_with_estate', searcher='search_ticket_field')
-    unit = fields.Function(
-        fields.Many2One(
-            'kefu.unit', "Unit",
-            help="The unit of the ticket; empty for public areas."),
-        'on_change_with_unit', searcher='search_ticket_field')
-    company = fields.Function(
-        fields.Many2One(
-            'company.company', "Company",
-            help="The company that runs the estate."),
-        'on_change_with_company', searcher='search_ticket_field')
     department = fields.Many2One(
         'kefu.department', "Department", ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
@@ -297,27 +283,9 @@ class WorkOrder(
         return False
 
     @fields.depends('ticket', '_parent_ticket.estate')
-    def on_change_with_estate(self, name=None):
-        return self.ticket.estate if self.ticket else None
-
-    @fields.depends('ticket', '_parent_ticket.unit')
-    def on_change_with_unit(self, name=None):
-        return self.ticket.unit if self.ticket else None
-
-    @fields.depends('ticket', '_parent_ticket.estate')
-    def on_change_with_company(self, name=None):
-        if self.ticket and self.ticket.estate:
-            return self.ticket.estate.company
-
-    @fields.depends('ticket', '_parent_ticket.estate')
     def on_change_with_currency(self, name=None):
         company = self.on_change_with_company()
         return company.currency if company else None
-
-    @classmethod
-    def search_ticket_field(cls, name, clause):
-        field = {'company': 'estate.company'}.get(name, name)
-        return [('ticket.' + field + clause[0][len(name):], *clause[1:])]
 
     @fields.depends(
         'ticket', 'department', 'description',
