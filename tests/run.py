@@ -68,7 +68,15 @@ def summary(result):
     failed = (len(result.failures) + len(result.errors)
         + len(result.unexpectedSuccesses))
     skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+
+    def ran(outcomes):
+        # A class skipped or failing in setUpClass is reported once, by a
+        # stand-in that testsRun does not count
+        return len([t for t, _ in outcomes
+                if not isinstance(t, unittest.suite._ErrorHolder)])
+    passed = (result.testsRun - ran(result.failures) - ran(result.errors)
+        - len(result.unexpectedSuccesses) - ran(result.skipped)
+        - len(result.expectedFailures))
     line = f'{passed} passed, {failed} failed'
     if skipped:
         line += f', {skipped} skipped'

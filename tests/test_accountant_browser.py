@@ -59,7 +59,6 @@ it: it is never skipped on SQLite.
 The waits, error checks and helpers are those of the cashier's flow
 (tests/test_cashier_browser.py): Accountant extends its Cashier."""
 import csv
-import glob
 import io
 import json
 import os
@@ -68,19 +67,18 @@ import shutil
 import sys
 import tempfile
 import time
-import unittest
 from decimal import Decimal
 
-from tests.server import SCREENSHOTS, is_postgresql
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, check_browser, retry
+from tests.browser_flow import BrowserFlowTestCase
+from tests.test_browser import retry
 from tests.test_cashier_browser import WIZARD, Cashier, money
 from tests.test_frontdesk_browser import ACTIVE, FORM, TIMEOUT
-from tests.test_ticket_browser import CJK, TicketFlow, TicketServer
+from tests.test_ticket_browser import TicketFlow, TicketServer
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:
-    sync_playwright = None
+    pass
 
 DEMO_UNITS = 200
 JOURNAL = '工商银行基本户'
@@ -136,56 +134,27 @@ def refund_tab(name):
     return 'kefu_fee.act_deposit_refund_form_domain_' + name
 
 
-class AccountantBrowserTestCase(unittest.TestCase):
+class AccountantBrowserTestCase(BrowserFlowTestCase):
     "Approve and pay a deposit refund, import the bank's file, post it"
+    prefix = 'accountant'
+    title = 'the accountant browser flow'
+    server_class = TicketServer
+    demo_units = DEMO_UNITS
 
     @classmethod
-    def setUpClass(cls):
-        if is_postgresql():
-            print('\ntests.test_accountant_browser: skipped on PostgreSQL; '
-                'the accountant browser flow runs once per suite, on SQLite',
-                file=sys.stderr)
-            raise unittest.SkipTest(
-                'the accountant browser flow runs on SQLite only')
-        check_browser()
-        cls.server = TicketServer('accountant', demo_units=DEMO_UNITS)
-        cls.server.start()
-        try:
-            cls.data = prepare(cls.server)
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for path in glob.glob(os.path.join(SCREENSHOTS, 'accountant-*.png')) \
-                + glob.glob(
-                    os.path.join(SCREENSHOTS, 'failure-accountant.*')):
-            os.remove(path)
+    def prepare(cls, server):
+        return prepare(server)
 
     def test_deposit_refunds(self):
         "Refund approved and paid, bank file imported, validated, posted"
-        start = time.monotonic()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                flow = AccountantFlow(self, browser, self.server, self.data)
-                flow.run()
-            finally:
-                browser.close()
+        flow, seconds = self.run_flow(AccountantFlow)
         data = self.data
         refund = data['refund']
         print('\ntests.test_accountant_browser (%.0f s, server %s)\n'
             '  steps: %s\n  refund %s %s (%s) approved and paid: %s; '
             'counts %s -> %s\n  statement %s: %s lines, refunds paid %s, '
             'bills paid %s, %s on %s\n  screenshots: %s' % (
-                time.monotonic() - start, {k: round(v) for k, v in
-                    self.server.timings.items()},
+                seconds, self.server_timings(),
                 ', '.join('%s %.1f s' % s for s in flow.timings),
                 refund['deposit'], refund['amount'], refund['payment'],
                 data.get('refund_state'), data['counts'],
@@ -380,101 +349,50 @@ def read_bank_file(server):
 
 class Accountant(Cashier):
     "The accountant's browser context, with the cashier's helpers"
-
-    def screenshot(self, name):
-        path = os.path.join(SCREENSHOTS, 'accountant-%s.png' % name)
-        self.page.screenshot(path=path)
-        self.flow.shots.append(os.path.basename(path))
-        return path
-
-    def save_failure(self):
-        paths = []
-        try:
-            path = os.path.join(SCREENSHOTS, 'failure-accountant.png')
-            self.page.screenshot(path=path, full_page=True)
-            paths.append(path)
-            path = os.path.join(SCREENSHOTS, 'failure-accountant.html')
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(self.page.content())
-            paths.append(path)
-        except Exception as exc:
-            paths.append('(could not save: %s)' % exc)
-        return paths
+    prefix = 'accountant'
 
     def launch_menu(self, xml_id):
         """Click the menu entry xml_id of a wizard, expanding its parents;
-        return its dialog.  The menu rows are marked as open_menu does."""
+        return its dialog"""
         page = self.page
-        menus = self.data['menus']
-        by_id = {i: x for x, (i, _, _) in menus.items()}
-        chain, current = [], xml_id
-        while current:
-            chain.insert(0, current)
-            current = by_id.get(menus[current][2])
-        path = [menus[x][1] for x in chain]
-        for x in chain:
-            self.flow.label('menu:' + x, menus[x][1])
-        page.evaluate("jQuery('#menu tr').removeAttr('data-kefu-menu')")
-        find = """([depth, title]) => {
-            const rows = jQuery('#menu tr:visible');
-            let start = 0;
-            if (depth) {
-                const parent = rows.filter(
-                    '[data-kefu-menu="' + (depth - 1) + '"]');
-                if (!parent.length) {
-                    return false;
-                }
-                start = rows.index(parent) + 1;
-            }
-            for (let i = start; i < rows.length; i++) {
-                const cell = jQuery(rows[i]).find('.column-char').filter(
-                    (_, e) => e.getAttribute('title') === title);
-                if (cell.length) {
-                    jQuery(rows[i]).attr('data-kefu-menu', depth);
-                    return true;
-                }
-            }
-            return false;
-        }"""
-        for depth, title in enumerate(path):
-            def mark(timeout, depth=depth, title=title):
-                page.wait_for_function(find, arg=[depth, title],
-                    timeout=timeout)
-            if depth:
-                parent = page.locator(
-                    '#menu tr[data-kefu-menu="%s"]' % (depth - 1))
-
-                def expand(depth=depth, title=title, parent=parent):
-                    if not page.evaluate(find, [depth, title]):
-                        parent.locator('.expander').first.click()
-                retry(expand, mark, timeout=TIMEOUT)
-            else:
-                mark(TIMEOUT)
-        item = page.locator('#menu tr[data-kefu-menu="%s"] .column-char'
-            % (len(path) - 1)).first
+        item, path = self.menu_entry(xml_id)
         dialog = page.locator(WIZARD)
         retry(item.click,
             lambda t: dialog.first.wait_for(state='visible', timeout=t),
             timeout=TIMEOUT)
         return self.shown_dialog(WIZARD)
 
-    def tab_counts(self):
-        """The counts the list's tabs show, by tab name, once every counted
-        tab shows one"""
+    def tab_counts(self, expected=None):
+        """The counts the list's tabs show, by tab name, read in one go once
+        every counted tab shows one.  With expected, wait until they show it
+        (sao blanks and refills the badges when the list reloads, so counts
+        read right after a reload may still be the old ones): the last counts
+        read are returned, equal or not, for the caller to assert."""
         names = {self.data['tabs'][refund_tab(n)]: n for n in COUNTED}
-        self.settle("jQuery('%s .tab-domain .nav a .badge').filter("
-            "(_, e) => /^\\d+$/.test(e.textContent.trim())).length >= %s"
-            % (ACTIVE, len(names)), what='the counts of the tabs')
-        counts = {}
-        for link in self.page.locator(
-                ACTIVE + ' .tab-domain .nav a').all():
-            badge = link.locator('.badge').inner_text().strip()
-            name = link.inner_text().strip()
-            if badge:
-                name = name[:-len(badge)].strip()
-            if name in names and badge.isdigit():
-                counts[names[name]] = int(badge)
-        return counts
+        read = """([active, names]) => {
+            const counts = {};
+            jQuery(active + ' .tab-domain .nav a').each((_, link) => {
+                const badge = jQuery(link).find('.badge').text().trim();
+                let name = jQuery(link).text().trim();
+                if (badge) {
+                    name = name.slice(0, -badge.length).trim();
+                }
+                if (name in names && /^\\d+$/.test(badge)) {
+                    counts[names[name]] = parseInt(badge, 10);
+                }
+            });
+            return counts;
+        }"""
+        args = [ACTIVE, names]
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while True:
+            counts = self.page.evaluate(read, args)
+            complete = len(counts) == len(names)
+            if complete and (expected is None or counts == expected):
+                return counts
+            if time.monotonic() > deadline:
+                return counts
+            time.sleep(0.2)
 
     def switch_view(self, view_type):
         "The toolbar's 切换 (switch) until the tab shows view_type"
@@ -496,60 +414,14 @@ class Accountant(Cashier):
 
 class AccountantFlow(TicketFlow):
     "Finance, in one browser context"
+    name = 'accountant'
+    staff_class = Accountant
+    expected = EXPECTED
 
-    def __init__(self, test, browser, server, data):
-        super().__init__(test, browser, server, data)
-        self.timings = []
-
-    def as_(self, login):
-        staff = self.staff.get(login)
-        if staff is None:
-            staff = self.staff[login] = Accountant(self, self.browser, login)
-            self.current = staff
-            staff.log_in()
-        self.current = staff
-        return staff
-
-    def run(self):
-        try:
-            for step in [self.approve_refund, self.import_statement,
-                    self.match_unmatched, self.post_statement,
-                    self.check_refunds, self.check_server]:
-                self.step = step.__name__
-                start = time.monotonic()
-                step()
-                for staff in self.staff.values():
-                    staff.check()
-                self.timings.append((step.__name__,
-                        time.monotonic() - start))
-        except BaseException as exc:
-            paths = self.current.save_failure() if self.current else []
-            errors = {login: s.errors for login, s in self.staff.items()}
-            raise AssertionError('accountant, step %s (%s): %s\nsaved: %s\n'
-                'errors: %s\nserver log:\n%s' % (self.step,
-                    self.current.login if self.current else None, exc,
-                    ', '.join(paths), errors,
-                    self.server.log(3000))) from exc
-        finally:
-            for staff in self.staff.values():
-                staff.context.close()
-
-    def check_labels(self):
-        "Fail with every label that is not the one named or not Chinese"
-        wrong, seen = [], set()
-        for key, shown in self.labels:
-            if key in seen:
-                continue
-            seen.add(key)
-            expected = EXPECTED.get(key)
-            if expected is not None and shown != expected:
-                wrong.append('%s: shows %r, not %r' % (key, shown, expected))
-            elif not CJK.search(shown):
-                wrong.append('%s: shows %r, not Chinese' % (key, shown))
-        if wrong:
-            self.test.fail('%s labels are not the Chinese expected '
-                '(missing zh_CN translations?):\n    %s' % (
-                    len(wrong), '\n    '.join(wrong)))
+    def steps(self):
+        return [self.approve_refund, self.import_statement,
+            self.match_unmatched, self.post_statement, self.check_refunds,
+            self.check_server]
 
     def labels_of(self, staff, scope, keys):
         """Record the labels of the fields (name: key) shown in scope"""
@@ -597,7 +469,7 @@ class AccountantFlow(TicketFlow):
         for name in REFUND_TABS:
             self.label('tab:' + refund_tab(name),
                 data['tabs'][refund_tab(name)])
-        self.test.assertEqual(finance.tab_counts(), data['counts'])
+        self.test.assertEqual(finance.tab_counts(data['counts']), data['counts'])
         finance.list_tab(refund_tab('requested'))
         row = finance.row(tree, refund['deposit'])
         expect(row).to_contain_text(money(refund['amount']))
@@ -629,11 +501,11 @@ class AccountantFlow(TicketFlow):
         # The list again, reloaded: one less to approve, one more being paid
         finance.switch_view('tree')
         finance.reload()
-        counts = finance.tab_counts()
-        data['counts_after'] = counts
         expected = dict(data['counts'])
         expected['requested'] -= 1
         expected['processing'] += 1
+        counts = finance.tab_counts(expected)
+        data['counts_after'] = counts
         self.test.assertEqual(counts, expected)
         finance.list_tab(refund_tab('processing'))
         row = finance.row(tree, refund['deposit'])

@@ -61,28 +61,26 @@ The waits, error checks and helpers are those of the front-desk and ticket
 flows (tests/test_frontdesk_browser.py, tests/test_ticket_browser.py):
 Cashier extends their Staff, CashierFlow their TicketFlow."""
 import datetime as dt
-import glob
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
-import unittest
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from tests.server import SCREENSHOTS, is_postgresql
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, check_browser, retry
+from tests.browser_flow import BrowserFlowTestCase
+from tests.server import SCREENSHOTS
+from tests.test_browser import retry
 from tests.test_frontdesk_browser import (
     ACTIVE, FORM, TIMEOUT, TIMEZONE, last_digits)
-from tests.test_ticket_browser import CJK, Staff, TicketFlow, TicketServer
+from tests.test_ticket_browser import Staff, TicketFlow, TicketServer
 from trytond.modules.kefu_fee.amount_words import amount_in_words
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:
-    sync_playwright = None
+    pass
 
 DEMO_UNITS = 200
 DESK_CODE = 'QTA'       # the counter of the cashier's estate
@@ -117,53 +115,25 @@ def flat(text):
     return re.sub(r'\s+', '', text)
 
 
-class CashierBrowserTestCase(unittest.TestCase):
+class CashierBrowserTestCase(BrowserFlowTestCase):
     "Take a payment, print its receipt and close the day, in sao"
+    prefix = 'cashier'
+    title = 'the cashier browser flow'
+    server_class = TicketServer
+    demo_units = DEMO_UNITS
 
     @classmethod
-    def setUpClass(cls):
-        if is_postgresql():
-            print('\ntests.test_cashier_browser: skipped on PostgreSQL; the '
-                'cashier browser flow runs once per suite, on SQLite',
-                file=sys.stderr)
-            raise unittest.SkipTest(
-                'the cashier browser flow runs on SQLite only')
-        check_browser()
-        cls.server = TicketServer('cashier', demo_units=DEMO_UNITS)
-        cls.server.start()
-        try:
-            cls.data = prepare(cls.server)
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for path in glob.glob(os.path.join(SCREENSHOTS, 'cashier-*.png')) \
-                + glob.glob(os.path.join(SCREENSHOTS, 'failure-cashier.*')):
-            os.remove(path)
+    def prepare(cls, server):
+        return prepare(server)
 
     def test_cashier_day(self):
         "Unit by phone digits, WeChat payment, receipt PDF, daily close"
-        start = time.monotonic()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                flow = CashierFlow(self, browser, self.server, self.data)
-                flow.run()
-            finally:
-                browser.close()
+        flow, seconds = self.run_flow(CashierFlow)
         data = self.data
         print('\ntests.test_cashier_browser (%.0f s, server %s)\n'
             '  steps: %s\n  unit %s, bills %s, paid %s by %s: receipt %s; '
             'close %s: %s\n  screenshots: %s' % (
-                time.monotonic() - start, {k: round(v) for k, v in
-                    self.server.timings.items()},
+                seconds, self.server_timings(),
                 ', '.join('%s %.1f s' % s for s in flow.timings),
                 data['unit_name'], ', '.join(data['invoice_numbers']),
                 data['owed'], METHOD, data.get('receipt_number'),
@@ -172,8 +142,6 @@ class CashierBrowserTestCase(unittest.TestCase):
             file=sys.stderr)
         flow.check_labels()
 
-
-# What the cashier knows before the browser opens, read over JSON-RPC
 
 def prepare(server):
     admin = server.client()
@@ -266,7 +234,8 @@ def pick_owing_unit(admin, cashier, estate_id):
             ('state', '=', 'posted'),
             ('invoice.state', '=', 'posted'),
             ], 0, None, [('unit', 'ASC'), ('id', 'ASC')],
-        ['unit', 'payer', 'invoice'])
+        ['unit', 'payer', 'invoice', 'amount', 'paid_amount',
+            'period_start'])
     by_unit = {}
     for charge in charges:
         by_unit.setdefault(charge['unit'], []).append(charge)
@@ -320,6 +289,11 @@ def pick_owing_unit(admin, cashier, estate_id):
             'invoice_numbers': [i['number'] for i in invoices],
             'owed': sum((i['amount_to_pay'] for i in invoices), Decimal(0)),
             'fees': sorted({f['fee_type.']['rec_name'] for f in fees}),
+            # The unit form's 欠费 and its unpaid charges' months
+            'unit_owed': sum((c['amount'] - c['paid_amount']
+                    for c in by_unit[unit_id]), Decimal(0)),
+            'periods': sorted({c['period_start'].isoformat()
+                    for c in by_unit[unit_id]}),
             }
     raise AssertionError('no unit of estate %s has open bills of its '
         'single owner whose mobile\'s last four digits find it alone'
@@ -330,28 +304,8 @@ class Cashier(Staff):
     """A staff member's browser context with the helpers of the front desk
     and the tickets; while a wizard's dialog is open (scope), the fields are
     those of the dialog"""
-
+    prefix = 'cashier'
     scope = FORM
-
-    def screenshot(self, name):
-        path = os.path.join(SCREENSHOTS, 'cashier-%s.png' % name)
-        self.page.screenshot(path=path)
-        self.flow.shots.append(os.path.basename(path))
-        return path
-
-    def save_failure(self):
-        paths = []
-        try:
-            path = os.path.join(SCREENSHOTS, 'failure-cashier.png')
-            self.page.screenshot(path=path, full_page=True)
-            paths.append(path)
-            path = os.path.join(SCREENSHOTS, 'failure-cashier.html')
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(self.page.content())
-            paths.append(path)
-        except Exception as exc:
-            paths.append('(could not save: %s)' % exc)
-        return paths
 
     def field(self, name):
         return self.page.locator(
@@ -411,78 +365,38 @@ class Cashier(Staff):
 
 class CashierFlow(TicketFlow):
     "The cashier, then the supervisor, each in a browser context"
+    name = 'cashier'
+    staff_class = Cashier
+    expected = EXPECTED
 
-    def __init__(self, test, browser, server, data):
-        super().__init__(test, browser, server, data)
-        self.timings = []
-
-    def as_(self, login):
-        "The browser of login, logged in at the first call"
-        staff = self.staff.get(login)
-        if staff is None:
-            staff = self.staff[login] = Cashier(self, self.browser, login)
-            self.current = staff
-            staff.log_in()
-        self.current = staff
-        return staff
-
-    def run(self):
-        try:
-            for step in [self.find_unit, self.take_payment,
-                    self.print_receipt, self.count_day, self.approve_day,
-                    self.check_server]:
-                self.step = step.__name__
-                start = time.monotonic()
-                step()
-                for staff in self.staff.values():
-                    staff.check()
-                self.timings.append((step.__name__,
-                        time.monotonic() - start))
-        except BaseException as exc:
-            paths = self.current.save_failure() if self.current else []
-            errors = {login: s.errors for login, s in self.staff.items()}
-            raise AssertionError('cashier, step %s (%s): %s\nsaved: %s\n'
-                'errors: %s\nserver log:\n%s' % (self.step,
-                    self.current.login if self.current else None, exc,
-                    ', '.join(paths), errors,
-                    self.server.log(3000))) from exc
-        finally:
-            for staff in self.staff.values():
-                staff.context.close()
-
-    def check_labels(self):
-        "Fail with every label that is not the one named or not Chinese"
-        wrong, seen = [], set()
-        for key, shown in self.labels:
-            if key in seen:
-                continue
-            seen.add(key)
-            expected = EXPECTED.get(key)
-            if expected is not None and shown != expected:
-                wrong.append('%s: shows %r, not %r' % (key, shown, expected))
-            elif not CJK.search(shown):
-                wrong.append('%s: shows %r, not Chinese' % (key, shown))
-        if wrong:
-            self.test.fail('%s labels are not the Chinese expected '
-                '(missing zh_CN translations?):\n    %s' % (
-                    len(wrong), '\n    '.join(wrong)))
+    def steps(self):
+        return [self.find_unit, self.take_payment, self.print_receipt,
+            self.count_day, self.approve_day, self.check_server]
 
     # 1. The unit, found by the owner's mobile
 
     def find_unit(self):
-        "Find the unit by the mobile's last four digits; see its fees"
+        "Find the unit by the mobile's last four digits; see what it owes"
         data = self.data
         cashier = self.as_('frontdesk')
         # The front desk's own search (screenshots 1-search and 1-unit)
         cashier.find_unit()
-        # The page of the fees (the one2many has no name in sao's page)
+        # The page of the fees: what is owed, the unpaid charges, then the
+        # fees (the one2manys have no name in sao's page)
         cashier.page_tab(EXPECTED['page:kefu.unit.fees'])
-        fees = cashier.page.locator(
-            '%s .form-notebook .tab-pane.active .treeview' % FORM).first
+        cashier.expect_value('owed', money(data['unit_owed']))
+        lists = cashier.page.locator(
+            '%s .form-notebook .tab-pane.active .treeview' % FORM)
+        unpaid, fees = lists.nth(0), lists.nth(1)
+        for period in data['periods']:
+            expect(unpaid.locator('tbody tr', has_text=period).first
+                ).to_be_visible()
+        cashier.screenshot('1-fees')
+        # sao fills a list when it is scrolled to
+        fees.scroll_into_view_if_needed()
         for fee in data['fees']:
             expect(fees.locator('tbody tr', has_text=fee).first
                 ).to_be_visible()
-        cashier.screenshot('1-fees')
 
     # 2. The payment
 

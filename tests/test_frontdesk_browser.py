@@ -39,23 +39,20 @@ A missing browser fails it: it is never skipped on SQLite.
 The login and wait helpers are those of tests/test_crawl.py (copied: a
 shared module such as tests/sao.py can hold them for both)."""
 import datetime as dt
-import glob
 import os
 import re
 import sys
-import time
-import unittest
 from zoneinfo import ZoneInfo
 
-from tests.server import SCREENSHOTS, TrytonServer, is_postgresql
-from tests.test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, check_browser, log_in, retry)
+from tests.browser_flow import BrowserFlowTestCase
+from tests.server import SCREENSHOTS
+from tests.test_browser import log_in, retry
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:
-    sync_playwright = None
+    pass
 
 DEMO_UNITS = 200
 TIMEOUT = 20_000        # ms: a screen, a dialog or a value not there by then
@@ -117,50 +114,21 @@ def last_digits(number, n=4):
     return re.sub(r'\D', '', number)[-n:]
 
 
-class FrontDeskBrowserTestCase(unittest.TestCase):
+class FrontDeskBrowserTestCase(BrowserFlowTestCase):
     "The front desk's day in sao, as 刘晓燕 clicks and types it"
+    prefix = 'frontdesk'
+    title = 'the front-desk browser flow'
+    demo_units = DEMO_UNITS
 
     @classmethod
-    def setUpClass(cls):
-        if is_postgresql():
-            print('\ntests.test_frontdesk_browser: skipped on PostgreSQL; '
-                'the front-desk browser flow runs once per suite, on SQLite',
-                file=sys.stderr)
-            raise unittest.SkipTest(
-                'the front-desk browser flow runs on SQLite only')
-        check_browser()
-        cls.server = TrytonServer('frontdesk', demo_units=DEMO_UNITS)
-        cls.server.start()
-        try:
-            cls.data = prepare(cls.server)
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for path in glob.glob(os.path.join(SCREENSHOTS, 'frontdesk-*.png')) \
-                + glob.glob(os.path.join(SCREENSHOTS, 'failure-frontdesk.*')):
-            os.remove(path)
+    def prepare(cls, server):
+        return prepare(server)
 
     def test_front_desk_day(self):
         "Find a unit by phone, keys, duty log, visitor, registered mail"
-        start = time.monotonic()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                desk = FrontDesk(self, browser, self.server, self.data)
-                desk.run()
-            finally:
-                browser.close()
+        desk, seconds = self.run_flow(FrontDesk)
         print('\ntests.test_frontdesk_browser (%.0f s, server %s): %s' % (
-                time.monotonic() - start, {k: round(v) for k, v in
-                    self.server.timings.items()}, ', '.join(desk.shots)),
+                seconds, self.server_timings(), ', '.join(desk.shots)),
             file=sys.stderr)
 
 
@@ -260,6 +228,7 @@ def pick_keys(admin, server, estate_id):
 
 class FrontDesk:
     "One browser page, logged in as frontdesk, doing the day's work"
+    prefix = 'frontdesk'    # of the screenshots
 
     def __init__(self, test, browser, server, data):
         self.test = test
@@ -341,7 +310,7 @@ class FrontDesk:
             raise StepFailure('\n    '.join(found))
 
     def screenshot(self, name):
-        path = os.path.join(SCREENSHOTS, 'frontdesk-%s.png' % name)
+        path = os.path.join(SCREENSHOTS, '%s-%s.png' % (self.prefix, name))
         self.page.screenshot(path=path)
         self.shots.append(os.path.relpath(
                 path, os.path.dirname(os.path.dirname(SCREENSHOTS))))
@@ -350,10 +319,10 @@ class FrontDesk:
     def save_failure(self):
         paths = []
         try:
-            path = os.path.join(SCREENSHOTS, 'failure-frontdesk.png')
+            path = os.path.join(SCREENSHOTS, 'failure-%s.png' % self.prefix)
             self.page.screenshot(path=path, full_page=True)
             paths.append(path)
-            path = os.path.join(SCREENSHOTS, 'failure-frontdesk.html')
+            path = os.path.join(SCREENSHOTS, 'failure-%s.html' % self.prefix)
             with open(path, 'w', encoding='utf-8') as f:
                 f.write(self.page.content())
             paths.append(path)

@@ -51,26 +51,24 @@ it: it is never skipped on SQLite.
 The waits, error checks and field helpers are those of the front-desk
 flow (tests/test_frontdesk_browser.py): Staff extends its FrontDesk."""
 import datetime as dt
-import glob
 import json
 import os
 import re
 import sqlite3
 import sys
 import time
-import unittest
 from zoneinfo import ZoneInfo
 
-from tests.server import SCREENSHOTS, TrytonServer, is_postgresql
-from tests.test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, check_browser, log_in, retry)
+from tests.browser_flow import BrowserFlowTestCase
+from tests.server import SCREENSHOTS, TrytonServer
+from tests.test_browser import log_in, retry
 from tests.test_frontdesk_browser import (
     ACTIVE, FORM, TIMEOUT, TIMEZONE, FrontDesk, pick_unit)
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:
-    sync_playwright = None
+    pass
 
 DEMO_UNITS = 200
 CJK = re.compile('[\u4e00-\u9fff]')
@@ -130,51 +128,23 @@ class TicketServer(TrytonServer):
         return id_
 
 
-class TicketBrowserTestCase(unittest.TestCase):
+class TicketBrowserTestCase(BrowserFlowTestCase):
     "Tickets from the call to the close, in sao, as the staff click them"
+    prefix = 'ticket'
+    title = 'the ticket browser flow'
+    server_class = TicketServer
+    demo_units = DEMO_UNITS
 
     @classmethod
-    def setUpClass(cls):
-        if is_postgresql():
-            print('\ntests.test_ticket_browser: skipped on PostgreSQL; the '
-                'ticket browser flow runs once per suite, on SQLite',
-                file=sys.stderr)
-            raise unittest.SkipTest(
-                'the ticket browser flow runs on SQLite only')
-        check_browser()
-        cls.server = TicketServer('ticket', demo_units=DEMO_UNITS)
-        cls.server.start()
-        try:
-            cls.data = prepare(cls.server)
-        except BaseException:
-            cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        os.makedirs(SCREENSHOTS, exist_ok=True)
-        for path in glob.glob(os.path.join(SCREENSHOTS, 'ticket-*.png')) \
-                + glob.glob(os.path.join(SCREENSHOTS, 'failure-ticket.*')):
-            os.remove(path)
+    def prepare(cls, server):
+        return prepare(server)
 
     def test_ticket_life(self):
         "Complaint opened with its deadlines; repair, work order, visit, close"
-        start = time.monotonic()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                flow = TicketFlow(self, browser, self.server, self.data)
-                flow.run()
-            finally:
-                browser.close()
+        flow, seconds = self.run_flow(TicketFlow)
         print('\ntests.test_ticket_browser (%.0f s, server %s): %s\n'
             '  complaint %s deadlines shown: %s' % (
-                time.monotonic() - start, {k: round(v) for k, v in
-                    self.server.timings.items()}, ', '.join(flow.shots),
+                seconds, self.server_timings(), ', '.join(flow.shots),
                 self.data.get('complaint'),
                 self.data.get('complaint_deadlines')),
             file=sys.stderr)
@@ -287,6 +257,7 @@ def local(value):
 
 class Staff(FrontDesk):
     "One browser context of a staff member, with the front desk's helpers"
+    prefix = 'ticket'
 
     def __init__(self, flow, browser, login):
         super().__init__(flow.test, browser, flow.server, flow.data)
@@ -303,28 +274,14 @@ class Staff(FrontDesk):
         expect(page.locator('#user-preferences')).to_contain_text(self.name)
 
     def screenshot(self, name):
-        path = os.path.join(SCREENSHOTS, 'ticket-%s.png' % name)
+        path = os.path.join(SCREENSHOTS, '%s-%s.png' % (self.prefix, name))
         self.page.screenshot(path=path)
         self.flow.shots.append(os.path.basename(path))
         return path
 
-    def save_failure(self):
-        paths = []
-        try:
-            path = os.path.join(SCREENSHOTS, 'failure-ticket.png')
-            self.page.screenshot(path=path, full_page=True)
-            paths.append(path)
-            path = os.path.join(SCREENSHOTS, 'failure-ticket.html')
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(self.page.content())
-            paths.append(path)
-        except Exception as exc:
-            paths.append('(could not save: %s)' % exc)
-        return paths
-
-    def open_menu(self, xml_id):
-        """Open the menu entry xml_id as a person does: expand its parents
-        from the root and click it; return the tab's list.
+    def menu_entry(self, xml_id):
+        """Expand the parents of the menu entry xml_id from the root, as a
+        person does; return the entry's cell and the menu's path.
 
         Parent and child may have the same name (工单 → 工单): each entry
         is looked for in the rows after its parent's."""
@@ -381,6 +338,13 @@ class Staff(FrontDesk):
                 mark(TIMEOUT)
         item = page.locator('#menu tr[data-kefu-menu="%s"] .column-char'
             % (len(path) - 1)).first
+        return item, path
+
+    def open_menu(self, xml_id):
+        """Open the menu entry xml_id as a person does: expand its parents
+        from the root and click it; return the tab's list."""
+        page = self.page
+        item, path = self.menu_entry(xml_id)
         title = page.locator('#tablist li.active', has_text=path[-1])
         retry(item.click,
             lambda t: title.wait_for(state='visible', timeout=t),
@@ -488,7 +452,12 @@ class Staff(FrontDesk):
 
 
 class TicketFlow:
-    "The staff, each in a browser context, working the tickets in turn"
+    """The staff, each in a browser context, working the tickets in turn.
+    The cashier's and the accountant's flows are flows of this kind with
+    their own steps, staff and labels."""
+    name = 'tickets'
+    staff_class = Staff
+    expected = EXPECTED     # labels: key → the Chinese shown
 
     def __init__(self, test, browser, server, data):
         self.test = test
@@ -500,6 +469,7 @@ class TicketFlow:
         self.staff = {}
         self.current = None
         self.step = None
+        self.timings = []   # (step, seconds)
         self.rpc = server.client()
         self.rpc.login('admin', server.password)
 
@@ -513,7 +483,7 @@ class TicketFlow:
             if key in seen:
                 continue
             seen.add(key)
-            expected = EXPECTED.get(key)
+            expected = self.expected.get(key)
             if expected is not None and shown != expected:
                 wrong.append('%s: shows %r, not %r' % (key, shown, expected))
             elif not CJK.search(shown):
@@ -527,26 +497,33 @@ class TicketFlow:
         "The browser of login, logged in at the first call"
         staff = self.staff.get(login)
         if staff is None:
-            staff = self.staff[login] = Staff(self, self.browser, login)
+            staff = self.staff[login] = self.staff_class(
+                self, self.browser, login)
             self.current = staff
             staff.log_in()
         self.current = staff
         return staff
 
+    def steps(self):
+        return [self.complaint, self.repair, self.work, self.check_work,
+            self.return_visit, self.close, self.statistics]
+
     def run(self):
+        "Run the steps in turn, each checked for errors and timed"
         try:
-            for step in [self.complaint, self.repair, self.work,
-                    self.check_work, self.return_visit, self.close,
-                    self.statistics]:
+            for step in self.steps():
                 self.step = step.__name__
+                start = time.monotonic()
                 step()
                 for staff in self.staff.values():
                     staff.check()
+                self.timings.append((step.__name__,
+                        time.monotonic() - start))
         except BaseException as exc:
             paths = self.current.save_failure() if self.current else []
             errors = {login: s.errors for login, s in self.staff.items()}
-            raise AssertionError('tickets, step %s (%s): %s\nsaved: %s\n'
-                'errors: %s\nserver log:\n%s' % (self.step,
+            raise AssertionError('%s, step %s (%s): %s\nsaved: %s\n'
+                'errors: %s\nserver log:\n%s' % (self.name, self.step,
                     self.current.login if self.current else None, exc,
                     ', '.join(paths), errors,
                     self.server.log(3000))) from exc
