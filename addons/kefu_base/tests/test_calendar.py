@@ -10,9 +10,9 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.kefu_base.exceptions import CalendarError
 from trytond.modules.kefu_base.working_day import statutory_holidays
 from trytond.modules.kefu_base.working_day_import import parse_schedule
+from trytond.modules.kefu_base.tests.tools import FreshDatabaseTestCase
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 D = dt.date
@@ -56,19 +56,9 @@ def office_manager(login):
     return user
 
 
-class CalendarTestCase(TestCase):
+class CalendarTestCase(FreshDatabaseTestCase):
     "Test the working-day calendar"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_base'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_base'
 
     def enter_2027(self):
         "Enter the 2027 schedule through the import wizard"

@@ -13,11 +13,10 @@ from trytond.modules.company.tests import (
 from trytond.modules.kefu_base.exceptions import (
     DutyLogError, FrontDeskClosedError, FrontDeskDeleteError, MailError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import TestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .tools import as_user, click, create_user
+from .tools import FreshDatabaseTestCase, as_user, click, create_user
 
 
 def create_estate(company, code='GG'):
@@ -38,19 +37,9 @@ def give_employee(company, name="Admin"):
     return employee
 
 
-class FrontDeskTestCase(TestCase):
+class FrontDeskTestCase(FreshDatabaseTestCase):
     "Test the front-desk registers"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_base'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_base'
 
     def create_mail(self, estate, **values):
         Mail = Pool().get('kefu.mail')

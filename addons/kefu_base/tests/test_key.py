@@ -10,9 +10,8 @@ from trytond.model.exceptions import AccessError, SQLConstraintError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.kefu_base.exceptions import KeyLendingStateError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
-from .tools import as_user, click, create_user
+from trytond.tests.test_tryton import TestCase, with_transaction
+from .tools import FreshDatabaseTestCase, as_user, click, create_user
 
 DUE = dt.datetime(2100, 1, 1, 12, 0)
 # More open lendings than SQLite's parser can nest in the one query with which
@@ -43,19 +42,9 @@ def create_party(name):
     return party
 
 
-class KeyTestCase(TestCase):
+class KeyTestCase(FreshDatabaseTestCase):
     "Test the key register"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_base'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_base'
 
     @with_transaction()
     def test_key_lent_twice_refused_by_database(self):

@@ -1,12 +1,31 @@
 # This file is part of Kefu.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""What the unit tests of kefu_base share: staff users, and buttons pressed
-as the web client presses them."""
+"""What the unit tests of the Kefu modules share: a database of their own,
+staff users, and buttons pressed as the web client presses them."""
 from contextlib import contextmanager
 
 from trytond.modules.company.tests import create_employee
 from trytond.pool import Pool
+from trytond.tests.test_tryton import TestCase, activate_module, drop_db
 from trytond.transaction import Transaction, check_access
+
+
+class FreshDatabaseTestCase(TestCase):
+    """A test case on a database of its own: created with module activated
+    before its tests (whatever an earlier test case activated is dropped
+    first) and dropped after them"""
+    module = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        drop_db()
+        activate_module([cls.module])
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        drop_db()
 
 
 def create_user(login, company=None, estate=None, group='group_front_desk'):

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.kefu_base.tests.tools import FreshDatabaseTestCase
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import TestCase, with_transaction
 from trytond.transaction import Transaction
 
 D = dt.date
@@ -24,19 +24,9 @@ def money(*values):
     return tuple(None if v is None else Decimal(v) for v in values)
 
 
-class CollectionTestCase(TestCase):
+class CollectionTestCase(FreshDatabaseTestCase):
     "Test the collection rate and the arrears report"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     def setup_estate(self, company):
         "Two buildings, three units, two payers and a service fee"

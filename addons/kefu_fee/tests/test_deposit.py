@@ -15,13 +15,13 @@ from unittest.mock import patch
 from trytond.model.exceptions import AccessError, SQLConstraintError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_fee.exceptions import DepositError
 from trytond.modules.kefu_fee.tests.test_payment import (
     DAY, balance, setup_books, setup_estate)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -80,19 +80,9 @@ def new_deposit(site, kind='renovation_owner', party=None, **values):
     return deposit
 
 
-class DepositTestCase(TestCase):
+class DepositTestCase(FreshDatabaseTestCase):
     "Test the deposit ledger"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     @contextmanager
     def setup(self):

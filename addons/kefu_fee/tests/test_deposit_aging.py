@@ -16,15 +16,15 @@ from unittest.mock import patch
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_fee.tests.test_deposit import (
     new_deposit, setup_deposit_books)
 from trytond.modules.kefu_fee.tests.test_payment import (
     setup_books, setup_estate)
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import TestCase, with_transaction
 from trytond.transaction import Transaction
 
 D = dt.date
@@ -39,19 +39,9 @@ def figures(*values):
     return tuple(Decimal(v) if isinstance(v, str) else v for v in values)
 
 
-class DepositAgingTestCase(TestCase):
+class DepositAgingTestCase(FreshDatabaseTestCase):
     "Test the deposit aging"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     @contextmanager
     def setup(self):

@@ -12,31 +12,21 @@ from types import SimpleNamespace
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_fee.exceptions import DepositError
 from trytond.modules.kefu_fee.tests.test_deposit import (
     new_deposit, setup_deposit_books)
 from trytond.modules.kefu_fee.tests.test_payment import (
     DAY, report_text, setup_books, setup_estate)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
-class DepositReportTestCase(TestCase):
+class DepositReportTestCase(FreshDatabaseTestCase):
     "Test the deposit receipt, the refund statement and the account check"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     @contextmanager
     def setup(self):

@@ -13,9 +13,9 @@ from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.kefu_fee.exceptions import (
     ChargeError, FeeTypeTierError, UnitFeeBilledError, UnitFeeError)
+from trytond.modules.kefu_base.tests.tools import FreshDatabaseTestCase
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 JAN = (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
@@ -127,19 +127,9 @@ def consumptions(meter):
         for r in Reading.search([('meter', '=', meter.id)])}
 
 
-class FeeTypeTestCase(TestCase):
+class FeeTypeTestCase(FreshDatabaseTestCase):
     "Test the fee types and what a unit owes"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     def setup_company(self):
         company = create_company()

@@ -9,14 +9,14 @@ import os
 
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_fee.exceptions import (
     MeterReadingBilledError, MeterReadingError)
 from trytond.modules.kefu_fee.tests.test_fee_type import (
     JAN, D, Estate, consumptions, create_fee_type, read, subscribe, undone)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.modules.account.tests import create_chart
@@ -33,19 +33,9 @@ def create_meter(unit, kind='water', number='W1'):
     return meter
 
 
-class MeterTestCase(TestCase):
+class MeterTestCase(FreshDatabaseTestCase):
     "Test the meters, their readings and the subscription of units"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     def setup_company(self):
         company = create_company()

@@ -21,13 +21,13 @@ from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.account_invoice.tests import set_invoice_sequences
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.kefu_base.tests.tools import as_user, click, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, click, create_user)
 from trytond.modules.kefu_fee.exceptions import (
     CashCloseError, PaymentError, ReceiptCancelError)
 from trytond.modules.kefu_fee.payment import open_invoices, take_payment
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 DAY = dt.date(2025, 3, 10)
@@ -187,19 +187,9 @@ def report_text(oext, content):
         return odt.read('content.xml').decode('utf-8')
 
 
-class PaymentTestCase(TestCase):
+class PaymentTestCase(FreshDatabaseTestCase):
     "Test payments at the desk, receipts and the daily cash close"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     @contextmanager
     def setup(self):

@@ -18,15 +18,15 @@ from decimal import Decimal
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_fee.exceptions import StatementImportError
 from trytond.modules.kefu_fee.tests.test_deposit import (
     new_deposit, setup_deposit_books)
 from trytond.modules.kefu_fee.tests.test_payment import (
     DAY, balance, bill, setup_books, setup_estate)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import TestCase, with_transaction
 
 ICBC_FILE = os.path.join(os.path.dirname(__file__), 'statement_icbc_gbk.csv')
 ZHANG_ACCOUNT = '6222020200001111222'
@@ -132,19 +132,9 @@ def origin_rows(statement):
         for o in sorted(statement.origins, key=lambda o: o.number)]
 
 
-class StatementImportTestCase(TestCase):
+class StatementImportTestCase(FreshDatabaseTestCase):
     "Test the import of Chinese banks' statements"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_fee'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_fee'
 
     @contextmanager
     def setup(self):

@@ -30,14 +30,14 @@ from trytond.modules.kefu_base.tests.test_access import (
     ACTION_MODELS, GROUPS, HEADER, create_users, format_table,
     measure_buttons, measure_field_access, measure_model_access,
     measure_rules, measure_sequence_types, parse, user_groups)
-from trytond.modules.kefu_base.tests.tools import as_user, click, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, click, create_user)
 from trytond.modules.kefu_ticket import sla
 from trytond.modules.kefu_ticket.exceptions import (
     CallbackDeleteError, TicketAcceptanceError, TicketDeleteError,
     WorkOrderDeleteError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 MODULE = 'kefu_ticket'
@@ -390,19 +390,9 @@ def create_callback(ticket, order=None):
     return callback
 
 
-class AccessTestCase(TestCase):
+class AccessTestCase(FreshDatabaseTestCase):
     "Every group's access equals the tables; the issue's rules on records"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module([MODULE])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = MODULE
 
     def assertTable(self, name, measured, all_keys=()):
         expected = expected_table(name)

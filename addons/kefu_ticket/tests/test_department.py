@@ -10,11 +10,11 @@ from trytond import backend
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_ticket.department import users_of
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -39,19 +39,9 @@ def create_estate(company, code):
     return estate
 
 
-class DepartmentTestCase(TestCase):
+class DepartmentTestCase(FreshDatabaseTestCase):
     "Test the departments and the assignment of tickets"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_ticket'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_ticket'
 
     @with_transaction()
     def test_next_assignee_round_robin(self):

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from trytond.model.exceptions import AccessError, SQLConstraintError
 from trytond.modules.company.tests import create_company, set_company
-from trytond.modules.kefu_base.tests.tools import as_user, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, create_user)
 from trytond.modules.kefu_ticket.exceptions import SurveyScoreError
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 D = dt.datetime
 FIGURES = [
@@ -60,19 +60,9 @@ def create_callbacks(*values):
                 } for v in values])
 
 
-class StatisticsTestCase(TestCase):
+class StatisticsTestCase(FreshDatabaseTestCase):
     "Test the ticket statistics and the owner opinion survey"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_ticket'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_ticket'
 
     def company(self):
         company = create_company()

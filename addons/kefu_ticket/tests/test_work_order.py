@@ -11,15 +11,15 @@ from unittest.mock import patch
 from trytond.model.modelview import AccessButtonError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.kefu_base.tests.tools import as_user, click, create_user
+from trytond.modules.kefu_base.tests.tools import (
+    FreshDatabaseTestCase, as_user, click, create_user)
 from trytond.modules.kefu_ticket.exceptions import (
     CallbackIncompleteError, CallbackSatisfactionError, CallbackTooEarlyError,
     WorkOrderCheckError, WorkOrderDeleteError, WorkOrderLeaveEarlyError,
     WorkOrderLockedError, WorkOrderPriceError, WorkOrderReportError,
     WorkOrderStateError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    TestCase, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import check_access
 
 # 3 March 2025, 10:00 in Shanghai
@@ -92,19 +92,9 @@ def done_order(ticket, finished=minutes(40), **values):
         ('start', minutes(5)), ('finish', finished))
 
 
-class WorkOrderTestCase(TestCase):
+class WorkOrderTestCase(FreshDatabaseTestCase):
     "Test the work orders and the return visits"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module(['kefu_ticket'])
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    module = 'kefu_ticket'
 
     @with_transaction()
     def test_time_limits_from_shipped_rules(self):
