@@ -8,6 +8,8 @@ bench/bench_billing.py, and the steps they run in their own processes.
     python tests/fee_setup.py -c CONF -d DB fill --units 300 --batch-size 15
     python tests/fee_setup.py -c CONF -d DB compute [--run ID]
     python tests/fee_setup.py -c CONF -d DB post --run ID
+    python tests/fee_setup.py -c CONF -d DB desk
+    python tests/fee_setup.py -c CONF -d DB pay --run ID --desk ID
 
 fill makes the company (CNY), Tryton's minimal chart (account's test
 tools), the fiscal year 2026 with its periods and invoice sequences, a 6%
@@ -23,7 +25,14 @@ compute creates the billing run of November 2026 (or takes --run) and
 clicks Compute; post clicks Post.  With `[queue] worker = True` in CONF the
 batches are only queued (ir.queue rows) for trytond-worker; without it
 they run here after the commit, one transaction each, as trytond runs the
-tasks of a request.  Each step prints one line of JSON."""
+tasks of a request.  Each step prints one line of JSON.
+
+desk opens a cash desk (前台) at the estate with a cash payment method and
+the settings of the daily close.  pay is a cashier at that desk: it loads
+the pool, prints {"ready": true} and waits for a line on its input, then
+takes in cash what the first posted bill of the run owes (the bill's unit
+and payer) in one transaction and prints the receipt, the bill and the
+seconds the payment took."""
 import argparse
 import datetime as dt
 import json
@@ -36,6 +45,7 @@ from decimal import ROUND_HALF_UP, Decimal
 MONTH = dt.date(2026, 11, 1)
 PERIOD_END = dt.date(2026, 11, 30)
 INVOICE_DATE = dt.date(2026, 11, 5)
+PAYMENT_DATE = dt.date(2026, 11, 20)
 SERVICE_RATE = Decimal('2.50')     # a m² and a month, VAT included
 GARBAGE_RATE = Decimal('15.00')    # a unit and a month, VAT included
 VAT_RATE = Decimal('0.06')
@@ -319,6 +329,60 @@ def transact(database, func, lock_tables=(), **context):
                 error.fix(extras)
 
 
+def create_desk():
+    "A cash desk at the estate, its payment method and the close settings"
+    from trytond.pool import Pool
+    pool = Pool()
+    Account = pool.get('account.account')
+    Configuration = pool.get('kefu.configuration')
+    Desk = pool.get('kefu.fee.desk')
+    Estate = pool.get('kefu.estate')
+    Journal = pool.get('account.journal')
+    PaymentMethod = pool.get('account.invoice.payment.method')
+    estate, = Estate.search([('code', '=', 'HP')])
+    company = estate.company
+    cash, = Account.search([
+            ('company', '=', company.id), ('code', '=', '1.1.1')])
+    suspense, transit = Account.copy([cash] * 2, default={'code': None})
+    suspense.name, transit.name = "现金盘盈盘亏", "在途资金"
+    Account.save([suspense, transit])
+    journal, = Journal.search([('type', '=', 'cash')], limit=1)
+    method = PaymentMethod(company=company, name="现金", journal=journal,
+        debit_account=cash, credit_account=cash)
+    method.save()
+    configuration = Configuration(1)
+    configuration.cash_journal = journal
+    configuration.cash_difference_account = suspense
+    configuration.cash_in_transit_account = transit
+    configuration.save()
+    desk = Desk(name="前台", code='A', company=company, estate=estate,
+        methods=[{'kind': 'cash', 'payment_method': method.id}])
+    desk.save()
+    return {'desk': desk.id}
+
+
+def pay_first_bill(run_id, desk_id, date):
+    """Take in cash at the desk what the run's first posted bill owes;
+    return the receipt, the bill and the amount"""
+    from trytond.modules.kefu_fee.payment import open_invoices, take_payment
+    from trytond.pool import Pool
+    pool = Pool()
+    Charge = pool.get('kefu.fee.charge')
+    Desk = pool.get('kefu.fee.desk')
+    Invoice = pool.get('account.invoice')
+    bill, = Invoice.search([
+            ('kefu_billing_run', '=', run_id),
+            ('state', '=', 'posted'),
+            ], order=[('id', 'ASC')], limit=1)
+    charge = Charge.search([('invoice', '=', bill.id)], limit=1)[0]
+    invoices = open_invoices(bill.company, charge.unit, bill.party)
+    amount = sum(i.amount_to_pay for i in invoices)
+    receipt = take_payment(Desk(desk_id), date, charge.unit, bill.party,
+        'cash', amount, invoices)
+    return {'receipt': receipt.id, 'bills': [i.id for i in invoices],
+        'amount': str(amount)}
+
+
 def new_run():
     from trytond.pool import Pool
     pool = Pool()
@@ -377,6 +441,10 @@ def main():
     for name in ['compute', 'post']:
         sub = subparsers.add_parser(name)
         sub.add_argument('--run', type=int, required=name == 'post')
+    subparsers.add_parser('desk')
+    pay_parser = subparsers.add_parser('pay')
+    pay_parser.add_argument('--run', type=int, required=True)
+    pay_parser.add_argument('--desk', type=int, required=True)
     args = parser.parse_args()
 
     from trytond import config
@@ -385,7 +453,22 @@ def main():
     from trytond.transaction import Transaction
     with Transaction().start(args.database, 0, readonly=True):
         Pool(args.database).init()
-    if args.action == 'fill':
+    if args.action == 'desk':
+        def desk():
+            with Transaction().set_context(company_context()):
+                return create_desk()
+        result = transact(args.database, desk)
+    elif args.action == 'pay':
+        print(json.dumps({'ready': True}), flush=True)
+        sys.stdin.readline()
+        start = time.perf_counter()
+
+        def pay():
+            with Transaction().set_context(company_context()):
+                return pay_first_bill(args.run, args.desk, PAYMENT_DATE)
+        result = transact(args.database, pay)
+        result['seconds'] = time.perf_counter() - start
+    elif args.action == 'fill':
         start = time.perf_counter()
         result = fill(args.database, args.units, args.batch_size,
             args.posting_batch_size, fast=args.fast)

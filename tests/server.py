@@ -65,6 +65,15 @@ def database_uri():
         or 'sqlite://')
 
 
+def project_retry():
+    """The project's [database] retry (trytond.conf): how often a request
+    retries to take a lock another request holds"""
+    import configparser
+    project = configparser.ConfigParser()
+    project.read(os.path.join(ROOT, 'trytond.conf'))
+    return project.get('database', 'retry')
+
+
 def is_postgresql(uri=None):
     return (uri or database_uri()).startswith('postgresql')
 

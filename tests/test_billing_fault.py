@@ -19,7 +19,11 @@ run's anti-join bill what is missing.  Then:
   areas and the rates (each charge rounded half up);
 - each bill's tax = round half up (Σ gross × 6% / 1.06);
 - after Post (through the worker) every bill and charge is posted and the
-  receivable balance is Σ charges.
+  receivable balance is Σ charges;
+- a cashier's payment taken at the desk while the run posts (once its
+  first bill is posted) commits while bills of the run are still waiting
+  to be posted: posting locks the company's numbering for one batch at a
+  time, never for the whole run, and the payment pays its bill in full.
 
 It runs on PostgreSQL only (SQLite has no concurrent worker); on SQLite it
 is skipped with a printed reason.  The database is named as tests/run.py
@@ -39,14 +43,14 @@ from decimal import Decimal
 
 from tests.fee_setup import (
     MONTH, VAT_RATE, gross_amounts, payer, plan, round_half_up)
-from tests.server import database_uri, is_postgresql
+from tests.server import database_uri, is_postgresql, project_retry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 SETUP = os.path.join(ROOT, 'tests', 'fee_setup.py')
 UNITS = 150
 BATCH = 10          # units a billing batch
-POSTING_BATCH = 25  # bills a posting batch
+POSTING_BATCH = 10  # bills a posting batch
 FEES = 2            # fees a unit pays
 WORKERS = 2         # processes of trytond-worker
 KILL_AFTER = 3      # batches committed before the kill
@@ -74,8 +78,10 @@ class BillingFaultTestCase(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix='kefu-billing-')
         self.config = os.path.join(self.tmp, 'trytond.conf')
         with open(self.config, 'w') as f:
-            f.write('[database]\nuri = %s\n\n[queue]\nworker = True\n'
-                % self.uri)
+            # The project's retry: a desk payment waits for a posting batch
+            # as it would in production
+            f.write('[database]\nuri = %s\nretry = %s\n\n'
+                '[queue]\nworker = True\n' % (self.uri, project_retry()))
         self.worker = None
         self.timings = {}
         self.created = False
@@ -266,15 +272,73 @@ class BillingFaultTestCase(unittest.TestCase):
         self.timings['resume'] = time.monotonic() - start
         self.check_bills(units, expected)
 
+        desk = self.setup_step('desk')['desk']
+        cashier = self.start_cashier(run_id, desk)
         start = time.monotonic()
         self.setup_step('post', '--run', str(run_id))
+        payment = self.pay_while_posting(cashier, run_id)
         self.wait_state(run_id, 'posted')
         self.timings['post'] = time.monotonic() - start
-        self.check_posted(units)
+        self.check_posted(units, payment)
         self.assertEqual(self.errors(), [])
         print('tests.test_billing_fault: %s' % ', '.join(
                 '%s %.1f s' % i for i in self.timings.items()),
             file=sys.stderr)
+
+    def start_cashier(self, run_id, desk):
+        "A cashier's process at the desk, its pool loaded, waiting for go"
+        log = open(os.path.join(self.tmp, 'cashier.log'), 'w')
+        cashier = subprocess.Popen([sys.executable, SETUP, '-c', self.config,
+                '-d', self.database, 'pay', '--run', str(run_id),
+                '--desk', str(desk)], env=self.env(), cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+            text=True)
+        log.close()
+        self.addCleanup(self.stop_cashier, cashier)
+        if not cashier.stdout.readline().strip():
+            cashier.wait(timeout=30)
+            self.fail('the cashier did not start:\n%s' % self.cashier_log())
+        return cashier
+
+    def stop_cashier(self, cashier):
+        if cashier.poll() is None:
+            cashier.kill()
+            cashier.wait()
+
+    def cashier_log(self):
+        with open(os.path.join(self.tmp, 'cashier.log'),
+                errors='replace') as f:
+            return f.read()[-4000:]
+
+    def bills(self, run_id, states):
+        return self.value('SELECT count(*) FROM account_invoice WHERE '
+            'kefu_billing_run = %s AND state = ANY(%s)', run_id, states)
+
+    def pay_while_posting(self, cashier, run_id):
+        """Once the run's first bill is posted, the cashier takes a
+        payment: it must commit while the run still has bills to post"""
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while not self.bills(run_id, ['posted']):
+            if time.monotonic() > deadline:
+                self.fail('no bill posted in %s s:\n%s' % (
+                        STEP_TIMEOUT, self.worker_log()))
+            time.sleep(0.05)
+        waiting = ['draft', 'validated']
+        before = self.bills(run_id, waiting)
+        cashier.stdin.write('go\n')
+        cashier.stdin.flush()
+        output, _ = cashier.communicate(timeout=STEP_TIMEOUT)
+        # Counted after the payment's commit: at most what was left then
+        after = self.bills(run_id, waiting)
+        if cashier.returncode:
+            self.fail('the payment failed:\n%s' % self.cashier_log())
+        payment = json.loads(output.strip().splitlines()[-1])
+        print('\ntests.test_billing_fault: a desk payment taken while the '
+            'run posted took %.1f s; bills to post: %s before it, %s after'
+            % (payment['seconds'], before, after), file=sys.stderr)
+        self.assertGreater(after, 0,
+            'the desk payment waited until the whole run was posted')
+        return payment
 
     def check_bills(self, units, expected):
         total, distinct = self.sql('SELECT count(*), count(DISTINCT '
@@ -309,12 +373,27 @@ class BillingFaultTestCase(unittest.TestCase):
                 'kefu_fee_charge'), expected_total)
         self.assertEqual(sum(b[3] + b[4] for b in bills), expected_total)
 
-    def check_posted(self, units):
+    def check_posted(self, units, payment):
+        """Every bill and charge posted, but the bills paid at the desk;
+        the receivable is what was billed less what was paid"""
         expected_total = sum(sum(gross_amounts(u)) for u in units)
+        paid = Decimal(payment['amount'])
+        self.assertGreater(paid, 0)
         self.assertEqual(self.sql('SELECT DISTINCT state FROM '
-                'account_invoice'), [('posted',)])
+                "account_invoice WHERE id != ALL(%s)", payment['bills']),
+            [('posted',)])
+        self.assertEqual(self.sql('SELECT id, state FROM account_invoice '
+                'WHERE id = ANY(%s) ORDER BY id', payment['bills']),
+            [(i, 'paid') for i in sorted(payment['bills'])])
+        self.assertEqual(self.sql('SELECT sum(amount), array_agg(DISTINCT '
+                'state) FROM kefu_fee_charge WHERE invoice = ANY(%s)',
+                payment['bills']), [(paid, ['paid'])])
         self.assertEqual(self.sql('SELECT DISTINCT state FROM '
-                'kefu_fee_charge'), [('posted',)])
+                'kefu_fee_charge WHERE invoice != ALL(%s)',
+                payment['bills']), [('posted',)])
+        self.assertEqual(self.value('SELECT amount FROM kefu_fee_receipt '
+                'WHERE id = %s', payment['receipt']), paid)
+        expected_total -= paid
         receivable = self.value('''
             SELECT sum(l.debit - l.credit) FROM account_move_line l
                 JOIN account_move m ON m.id = l.move

@@ -36,7 +36,6 @@ On SQLite it is skipped with a printed reason (one process only, no row
 locks).  The database is named as tests/run.py names the databases of its
 run, and dropped at the end."""
 import argparse
-import configparser
 import hashlib
 import json
 import os
@@ -73,16 +72,14 @@ class DepositConcurrencyTestCase(unittest.TestCase):
             raise unittest.SkipTest('concurrent refunds need PostgreSQL')
 
     def setUp(self):
-        from tests.server import database_uri
+        from tests.server import database_uri, project_retry
         self.uri = database_uri()
         self.database = 'test_kefu_%s_deposit_%s' % (
             os.environ.get('KEFU_RUN_ID', 'solo'), uuid.uuid4().hex[:8])
         self.tmp = tempfile.mkdtemp(prefix='kefu-deposit-')
         self.config = os.path.join(self.tmp, 'trytond.conf')
         # The project's retry of a lock held by another request
-        project = configparser.ConfigParser()
-        project.read(os.path.join(ROOT, 'trytond.conf'))
-        self.retry = project.get('database', 'retry')
+        self.retry = project_retry()
         with open(self.config, 'w') as f:
             f.write('[database]\nuri = %s\nretry = %s\n' % (
                     self.uri, self.retry))

@@ -14,7 +14,6 @@ Other modules (renovation, keys, mortgages) call the ledger's API:
 Deposit.receive, deduct, request_refund, release, find_guarantee."""
 from decimal import Decimal
 
-from sql import For, Literal
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
@@ -25,6 +24,7 @@ from trytond.model import (
     Check, DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kefu_base.lock import wait_unlocked
 from trytond.modules.kefu_base.model import NumberMixin, rec_name_domain
 from trytond.modules.kefu_base.today import boolean_searcher, today
 from trytond.pool import Pool, PoolMeta
@@ -304,36 +304,18 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
         """Lock the rows of the deposits.
 
         Tryton restarts the transaction to take a row lock without waiting
-        (NOWAIT), retrying for about 0.3 s: a second request on a deposit
-        while the first posts its refund would fail with a database lock
+        (NOWAIT), retrying for a few seconds: a second request on a deposit
+        while the first posts its refund could fail with a database lock
         error.  On PostgreSQL the first attempt therefore waits, outside
-        the transaction, until the rows are free: the restart finds the
-        first request committed and answers with the ledger's message."""
+        the transaction, until the rows are free (kefu_base's lock.py):
+        the restart finds the first request committed and answers with the
+        ledger's message."""
         try:
             super().lock(records)
         except _TransactionLockRecordsError:
             if records and backend.name == 'postgresql':
-                cls._wait_unlocked([int(r) for r in records])
+                wait_unlocked(cls, records)
             raise
-
-    @classmethod
-    def _wait_unlocked(cls, ids):
-        "Wait, on a connection of its own, until no one locks the rows ids"
-        database = Transaction().database
-        table = cls.__table__()
-        connection = database.get_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute("SET LOCAL lock_timeout = '30s'")
-            cursor.execute(*table.select(Literal(1),
-                    where=table.id.in_(ids), for_=For('UPDATE')))
-        except backend.DatabaseOperationalError:
-            # Changed while waiting (it is free now), or waited too long:
-            # the restart takes the lock or reports it
-            pass
-        finally:
-            connection.rollback()
-            database.put_connection(connection)
 
     @classmethod
     def default_direction(cls):

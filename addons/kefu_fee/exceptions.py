@@ -20,6 +20,10 @@ class BillingError(UserError):
     pass
 
 
+class PostingBusyError(UserError):
+    pass
+
+
 class MeterReadingError(ValidationError):
     pass
 
