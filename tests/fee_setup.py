@@ -27,9 +27,11 @@ batches are only queued (ir.queue rows) for trytond-worker; without it
 they run here after the commit, one transaction each, as trytond runs the
 tasks of a request.  Each step prints one line of JSON.
 
-desk opens a cash desk (前台) at the estate with a cash payment method and
-the settings of the daily close.  pay is a cashier at that desk: it loads
-the pool, prints {"ready": true} and waits for a line on its input, then
+desk opens a cash desk (前台) at the estate with a cash payment method, the
+settings of the daily close and its journal's period of November.  pay is
+a cashier at that desk: it loads the pool, reads the run's first bill and
+its unit's open bills (as the cashier's screen has them), prints
+{"ready": true} and waits for a line on its input, then
 takes in cash what the first posted bill of the run owes (the bill's unit
 and payer) in one transaction and prints the receipt, the bill and the
 seconds the payment took."""
@@ -338,7 +340,9 @@ def create_desk():
     Desk = pool.get('kefu.fee.desk')
     Estate = pool.get('kefu.estate')
     Journal = pool.get('account.journal')
+    JournalPeriod = pool.get('account.journal.period')
     PaymentMethod = pool.get('account.invoice.payment.method')
+    Period = pool.get('account.period')
     estate, = Estate.search([('code', '=', 'HP')])
     company = estate.company
     cash, = Account.search([
@@ -358,7 +362,31 @@ def create_desk():
     desk = Desk(name="前台", code='A', company=company, estate=estate,
         methods=[{'kind': 'cash', 'payment_method': method.id}])
     desk.save()
+    # Not the month's first move of the journal (that one locks the table
+    # of journal periods, once)
+    JournalPeriod(journal=journal,
+        period=Period.find(company, date=PAYMENT_DATE)).save()
     return {'desk': desk.id}
+
+
+def first_bill(run_id):
+    "The run's first bill, whichever state"
+    from trytond.pool import Pool
+    Invoice = Pool().get('account.invoice')
+    return Invoice.search([('kefu_billing_run', '=', run_id)],
+        order=[('id', 'ASC')], limit=1)[0]
+
+
+def warm_up(run_id, desk_id):
+    "Read what a payment reads, as a cashier's screen has it read"
+    from trytond.modules.kefu_fee.payment import open_invoices
+    from trytond.pool import Pool
+    pool = Pool()
+    Charge = pool.get('kefu.fee.charge')
+    bill = first_bill(run_id)
+    charge = Charge.search([('invoice', '=', bill.id)], limit=1)[0]
+    open_invoices(bill.company, charge.unit, bill.party)
+    pool.get('kefu.fee.desk')(desk_id).method('cash')
 
 
 def pay_first_bill(run_id, desk_id, date):
@@ -459,6 +487,10 @@ def main():
                 return create_desk()
         result = transact(args.database, desk)
     elif args.action == 'pay':
+        # A cashier's client has the unit's bills on screen before paying
+        with Transaction().start(args.database, 0, readonly=True):
+            with Transaction().set_context(company_context()):
+                warm_up(args.run, args.desk)
         print(json.dumps({'ready': True}), flush=True)
         sys.stdin.readline()
         start = time.perf_counter()

@@ -30,6 +30,7 @@ is skipped with a printed reason.  The database is named as tests/run.py
 names the databases of its run, and dropped at the end."""
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -50,7 +51,7 @@ BIN = os.path.dirname(sys.executable)
 SETUP = os.path.join(ROOT, 'tests', 'fee_setup.py')
 UNITS = 150
 BATCH = 10          # units a billing batch
-POSTING_BATCH = 10  # bills a posting batch
+POSTING_BATCH = 5   # bills a posting batch
 FEES = 2            # fees a unit pays
 WORKERS = 2         # processes of trytond-worker
 KILL_AFTER = 3      # batches committed before the kill
@@ -295,8 +296,9 @@ class BillingFaultTestCase(unittest.TestCase):
             text=True)
         log.close()
         self.addCleanup(self.stop_cashier, cashier)
-        if not cashier.stdout.readline().strip():
-            cashier.wait(timeout=30)
+        ready, _, _ = select.select([cashier.stdout], [], [], STEP_TIMEOUT)
+        if not ready or not cashier.stdout.readline().strip():
+            self.stop_cashier(cashier)
             self.fail('the cashier did not start:\n%s' % self.cashier_log())
         return cashier
 
