@@ -30,7 +30,7 @@ class Move(metaclass=PoolMeta):
             Sequence = strict[0].__class__
             if not wait_unlocked(Sequence, strict):
                 raise PostingBusyError(gettext('kefu_fee.msg_posting_busy',
-                        seconds=lock_wait()))
+                        seconds='%g' % lock_wait()))
             if backend.name == 'postgresql':
                 # At once: the restart takes the rows while they are free
                 Sequence.lock(strict)

@@ -24,7 +24,7 @@ from trytond.modules.currency.tests import create_currency
 from trytond.modules.kefu_base.tests.tools import (
     FreshDatabaseTestCase, as_user, click, create_user)
 from trytond.modules.kefu_fee.exceptions import (
-    CashCloseError, PaymentError, ReceiptCancelError)
+    CashCloseError, PaymentError, PostingBusyError, ReceiptCancelError)
 from trytond.modules.kefu_fee.payment import open_invoices, take_payment
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -282,6 +282,22 @@ class PaymentTestCase(FreshDatabaseTestCase):
             receipt = pay(site, '30.00', keep_excess=True)
             self.assertEqual(receipt.prepayment, Decimal('30.00'))
             self.assertEqual(list(receipt.lines), [])
+
+    @with_transaction()
+    def test_books_busy(self):
+        """Move numbers held past [kefu] lock_wait by a billing run's
+        posting: the cashier is asked to try again"""
+        with self.setup() as (company, books, site):
+            bill(company, books, site, Decimal('100.00'), 1)
+            with patch('trytond.modules.kefu_fee.move.wait_unlocked',
+                    return_value=False) as wait, \
+                    self.assertRaisesRegex(PostingBusyError,
+                        r'billing run after 15 seconds'):
+                pay(site, '100.00')
+            (Sequence, sequences), _ = wait.call_args
+            period = Pool().get('account.period').find(company, date=DAY)
+            self.assertEqual(Sequence.__name__, 'ir.sequence.strict')
+            self.assertEqual(sequences, [period.move_sequence_used])
 
     @with_transaction()
     def test_prepayment_pays_later_bills(self):
