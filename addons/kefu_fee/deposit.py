@@ -18,7 +18,6 @@ from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Check, DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
@@ -313,8 +312,7 @@ class Deposit(NumberMixin, ModelSQL, ModelView):
         try:
             super().lock(records)
         except _TransactionLockRecordsError:
-            if records and backend.name == 'postgresql':
-                wait_unlocked(cls, records)
+            wait_unlocked(cls, records)
             raise
 
     @classmethod
